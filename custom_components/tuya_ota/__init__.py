@@ -1,0 +1,70 @@
+"""Tuya Firmware Updates: firmware (OTA) updates of Tuya devices, one device or a whole home."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+
+from .const import CONF_ACCESS_ID, CONF_ACCESS_SECRET, CONF_ENDPOINT, DOMAIN
+from .coordinator import TuyaOtaCoordinator
+from .data import TuyaOtaConfigEntry, TuyaOtaRuntimeData
+from .firmware import FirmwareTracker
+from .services import async_setup_services
+from .storage import TuyaOtaStore
+from .tuya_cloud import TuyaCloudClient
+from .update_queue import UpdateQueue
+
+PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.UPDATE]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, which exist whether or not an entry is loaded."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> bool:
+    """Read the home, restore firmware and queued updates, and start the schedules."""
+    client = TuyaCloudClient(
+        async_get_clientsession(hass),
+        entry.data[CONF_ENDPOINT],
+        entry.data[CONF_ACCESS_ID],
+        entry.data[CONF_ACCESS_SECRET],
+    )
+    store = TuyaOtaStore(hass, entry.entry_id)
+    await store.async_load()
+    coordinator = TuyaOtaCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    firmware = FirmwareTracker(hass, entry, client, coordinator, store)
+    queue = UpdateQueue(hass, entry, client, coordinator, firmware, store)
+    entry.runtime_data = TuyaOtaRuntimeData(client, coordinator, firmware, queue, store)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    queue.async_restore()
+    firmware.async_start()
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> None:
+    """New options take effect through a reload; stored updates are taken up again."""
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> bool:
+    """Stop everything; queued and running updates stay stored for the next setup."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        runtime = entry.runtime_data
+        await runtime.firmware.async_stop()
+        await runtime.queue.async_stop()
+        await runtime.store.async_save_now()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> None:
+    """Forget the stored firmware state of a removed home."""
+    await TuyaOtaStore(hass, entry.entry_id).async_remove()

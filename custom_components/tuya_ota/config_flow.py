@@ -1,0 +1,283 @@
+"""Config flow: authenticate the cloud project, pick the home, check the user's role."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .const import (
+    CONF_ACCESS_ID,
+    CONF_ACCESS_SECRET,
+    CONF_ENDPOINT,
+    CONF_FIRMWARE_CHECK_HOURS,
+    CONF_HOME_ID,
+    CONF_MAX_PARALLEL,
+    CONF_SCAN_INTERVAL_MINUTES,
+    CONF_UID,
+    DATA_CENTRES,
+    DEFAULT_FIRMWARE_CHECK_HOURS,
+    DEFAULT_MAX_PARALLEL,
+    DEFAULT_SCAN_INTERVAL_MINUTES,
+    DOMAIN,
+    FIRMWARE_CHECK_RANGE,
+    LOGGER,
+    MAX_PARALLEL_RANGE,
+    SCAN_INTERVAL_RANGE,
+)
+from .coordinator import role_of
+from .tuya_cloud import (
+    Home,
+    TuyaApiNotSubscribedError,
+    TuyaAuthError,
+    TuyaCloudClient,
+    TuyaCloudError,
+    TuyaConnectionError,
+    TuyaInvalidEndpointError,
+    TuyaPermissionError,
+    TuyaRateLimitError,
+    TuyaResponseError,
+)
+
+SECRET_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(
+                CONF_ENDPOINT, default=defaults.get(CONF_ENDPOINT, next(iter(DATA_CENTRES)))
+            ): SelectSelector(
+                SelectSelectorConfig(
+                    options=[
+                        SelectOptionDict(value=url, label=f"{name} ({url})")
+                        for url, name in DATA_CENTRES.items()
+                    ],
+                    custom_value=True,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Required(CONF_ACCESS_ID, default=defaults.get(CONF_ACCESS_ID, "")): str,
+            vol.Required(CONF_ACCESS_SECRET): SECRET_SELECTOR,
+            vol.Required(CONF_UID, default=defaults.get(CONF_UID, "")): str,
+        }
+    )
+
+
+def _error_key(err: TuyaCloudError) -> str:
+    """The form error for a cloud error."""
+    if isinstance(err, TuyaInvalidEndpointError):
+        return "invalid_endpoint"
+    if isinstance(err, TuyaAuthError):
+        return "invalid_auth"
+    if isinstance(err, TuyaPermissionError):
+        return "invalid_uid"
+    if isinstance(err, TuyaApiNotSubscribedError):
+        return "api_not_subscribed"
+    if isinstance(err, TuyaConnectionError | TuyaRateLimitError | TuyaResponseError):
+        return "cannot_connect"
+    return "unknown"
+
+
+class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up one home of a Tuya cloud project."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing known."""
+        self._input: dict[str, Any] = {}
+        self._client: TuyaCloudClient | None = None
+        self._homes: dict[int, Home] = {}
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> TuyaOtaOptionsFlow:
+        """The options: parallel updates and cadences."""
+        return TuyaOtaOptionsFlow()
+
+    async def _async_list_homes(self, user_input: dict[str, Any]) -> str | None:
+        """Authenticate and list the user's homes; the form error on failure."""
+        try:
+            client = TuyaCloudClient(
+                async_get_clientsession(self.hass),
+                user_input[CONF_ENDPOINT].strip(),
+                user_input[CONF_ACCESS_ID].strip(),
+                user_input[CONF_ACCESS_SECRET].strip(),
+            )
+            homes = await client.get_homes(user_input[CONF_UID].strip())
+        except TuyaCloudError as err:
+            LOGGER.debug("Cloud check failed: %s", err)
+            return _error_key(err)
+        self._client = client
+        self._input = {
+            CONF_ENDPOINT: client.endpoint,
+            CONF_ACCESS_ID: user_input[CONF_ACCESS_ID].strip(),
+            CONF_ACCESS_SECRET: user_input[CONF_ACCESS_SECRET].strip(),
+            CONF_UID: user_input[CONF_UID].strip(),
+        }
+        self._homes = {home.home_id: home for home in homes}
+        return None
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the cloud project and the linked user."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if (error := await self._async_list_homes(user_input)) is not None:
+                errors["base"] = error
+            elif not self._homes:
+                return self.async_abort(reason="no_homes")
+            elif len(self._homes) == 1:
+                return await self._async_create_for_home(next(iter(self._homes.values())))
+            else:
+                return await self.async_step_home()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _user_schema(user_input or {}), user_input or {}
+            ),
+            errors=errors,
+        )
+
+    async def async_step_home(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Pick one of the user's homes."""
+        if user_input is not None:
+            return await self._async_create_for_home(self._homes[int(user_input[CONF_HOME_ID])])
+        options = [
+            SelectOptionDict(value=str(home.home_id), label=home.name)
+            for home in self._homes.values()
+        ]
+        return self.async_show_form(
+            step_id="home",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_HOME_ID): SelectSelector(SelectSelectorConfig(options=options))}
+            ),
+        )
+
+    async def _async_create_for_home(self, home: Home) -> ConfigFlowResult:
+        await self.async_set_unique_id(str(home.home_id))
+        self._abort_if_unique_id_configured()
+        if (abort := await self._async_check_role(home)) is not None:
+            return abort
+        return self.async_create_entry(
+            title=home.name, data={**self._input, CONF_HOME_ID: home.home_id}
+        )
+
+    async def _async_check_role(self, home: Home) -> ConfigFlowResult | None:
+        """Abort unless the user is the home's owner or an administrator."""
+        assert self._client is not None
+        try:
+            members = await self._client.get_home_members(home.home_id)
+        except TuyaCloudError as err:
+            LOGGER.debug("Member list failed: %s", err)
+            return self.async_abort(reason="cannot_connect")
+        if not role_of(self._input[CONF_UID], members).may_update:
+            return self.async_abort(
+                reason="insufficient_role", description_placeholders={"home": home.name}
+            )
+        return None
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The cloud refused the stored credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the Access Secret again; everything else is kept."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            error = await self._async_list_homes({**entry.data, **user_input})
+            if error is None:
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_ACCESS_SECRET: self._input[CONF_ACCESS_SECRET]}
+                )
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_ACCESS_SECRET): SECRET_SELECTOR}),
+            description_placeholders={"access_id": entry.data[CONF_ACCESS_ID]},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the data centre, the project or the user; the home stays the same."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if (error := await self._async_list_homes(user_input)) is not None:
+                errors["base"] = error
+            elif (home := self._homes.get(entry.data[CONF_HOME_ID])) is None:
+                errors["base"] = "home_not_found"
+            elif (abort := await self._async_check_role(home)) is not None:
+                return abort
+            else:
+                return self.async_update_reload_and_abort(entry, data_updates=self._input)
+        defaults = {**entry.data, **(user_input or {})}
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(_user_schema(defaults), defaults),
+            errors=errors,
+        )
+
+
+def _number(low: int, high: int, unit: str | None = None) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=low, max=high, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement=unit
+        )
+    )
+
+
+class TuyaOtaOptionsFlow(OptionsFlow):
+    """Parallel updates and how often the cloud is read."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show and store the options; the entry reloads with them."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={key: int(value) for key, value in user_input.items()}
+            )
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_MAX_PARALLEL, default=options.get(CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL)
+                ): _number(*MAX_PARALLEL_RANGE),
+                vol.Required(
+                    CONF_SCAN_INTERVAL_MINUTES,
+                    default=options.get(CONF_SCAN_INTERVAL_MINUTES, DEFAULT_SCAN_INTERVAL_MINUTES),
+                ): _number(*SCAN_INTERVAL_RANGE, "min"),
+                vol.Required(
+                    CONF_FIRMWARE_CHECK_HOURS,
+                    default=options.get(CONF_FIRMWARE_CHECK_HOURS, DEFAULT_FIRMWARE_CHECK_HOURS),
+                ): _number(*FIRMWARE_CHECK_RANGE, "h"),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)

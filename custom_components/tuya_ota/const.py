@@ -1,0 +1,56 @@
+"""Constants of the Tuya Firmware Updates integration."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Final
+
+DOMAIN: Final = "tuya_ota"
+LOGGER = logging.getLogger(__package__)
+
+CONF_ENDPOINT: Final = "endpoint"
+CONF_ACCESS_ID: Final = "access_id"
+CONF_ACCESS_SECRET: Final = "access_secret"
+CONF_UID: Final = "uid"
+CONF_HOME_ID: Final = "home_id"
+
+CONF_MAX_PARALLEL: Final = "max_parallel"
+CONF_SCAN_INTERVAL_MINUTES: Final = "scan_interval_minutes"
+CONF_FIRMWARE_CHECK_HOURS: Final = "firmware_check_hours"
+
+# A 200-device home spends about 2.5 calls per device per day with these: two firmware reads
+# per device (every 12 h, which is also the worst delay to notice new firmware) plus two calls
+# (members and devices) every 30 minutes for the whole home.
+DEFAULT_MAX_PARALLEL: Final = 3
+DEFAULT_SCAN_INTERVAL_MINUTES: Final = 30
+DEFAULT_FIRMWARE_CHECK_HOURS: Final = 12
+MAX_PARALLEL_RANGE: Final = (1, 10)
+SCAN_INTERVAL_RANGE: Final = (5, 1440)
+FIRMWARE_CHECK_RANGE: Final = (1, 168)
+
+# Firmware reads of devices never read before are spaced by this much, so that a new entry
+# shows every device's versions within minutes without a burst of calls.
+FIRMWARE_READ_SPACING: Final = timedelta(seconds=0.5)
+# How often a running update's progress is read.
+PROGRESS_POLL_INTERVAL: Final = timedelta(seconds=5)
+# When the cloud gives no timeout for a channel, an update that has not ended by then times out.
+DEFAULT_UPDATE_TIMEOUT: Final = timedelta(minutes=20)
+# A sleeping (low-power) device starts its update only when it wakes up.
+LOW_POWER_WAKE_ALLOWANCE: Final = timedelta(hours=1)
+
+EVENT_UPDATE_FINISHED: Final = "tuya_ota_update_finished"
+SERVICE_UPDATE_ALL: Final = "update_all"
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_WAIT: Final = "wait"
+
+TUYA_CORE_DOMAIN: Final = "tuya"
+
+DATA_CENTRES: Final = {
+    "https://openapi.tuyacn.com": "China",
+    "https://openapi.tuyaus.com": "Western America",
+    "https://openapi-ueaz.tuyaus.com": "Eastern America",
+    "https://openapi.tuyaeu.com": "Central Europe",
+    "https://openapi-weaz.tuyaeu.com": "Western Europe",
+    "https://openapi.tuyain.com": "India",
+}

@@ -1,0 +1,178 @@
+"""The home's device list and the user's role, refreshed on one cadence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .const import (
+    CONF_HOME_ID,
+    CONF_SCAN_INTERVAL_MINUTES,
+    CONF_UID,
+    DEFAULT_SCAN_INTERVAL_MINUTES,
+    DOMAIN,
+    LOGGER,
+    TUYA_CORE_DOMAIN,
+)
+from .data import TuyaOtaConfigEntry
+from .tuya_cloud import (
+    Device,
+    HomeMember,
+    Role,
+    TuyaApiNotSubscribedError,
+    TuyaAuthError,
+    TuyaCloudError,
+    TuyaCloudClient,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeState:
+    """What one refresh of the device list tells."""
+
+    role: Role
+    devices: dict[str, Device]
+
+
+def role_of(uid: str, members: list[HomeMember]) -> Role:
+    """The linked user's role; a user missing from the member list may not update."""
+    for member in members:
+        if member.uid == uid:
+            return member.role
+    return Role.MEMBER
+
+
+def role_issue_id(entry_id: str) -> str:
+    """The repair issue raised while the user is neither owner nor admin."""
+    return f"insufficient_role_{entry_id}"
+
+
+class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
+    """Reads the home's members and devices; per-device listeners carry firmware changes."""
+
+    config_entry: TuyaOtaConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: TuyaOtaConfigEntry, client: TuyaCloudClient
+    ) -> None:
+        """Set the cadence from the entry's options."""
+        minutes = entry.options.get(CONF_SCAN_INTERVAL_MINUTES, DEFAULT_SCAN_INTERVAL_MINUTES)
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=timedelta(minutes=minutes),
+        )
+        self.client = client
+        self.home_id: int = entry.data[CONF_HOME_ID]
+        self.uid: str = entry.data[CONF_UID]
+        self._device_listeners: dict[str, list[CALLBACK_TYPE]] = {}
+        self._summary_listeners: list[CALLBACK_TYPE] = []
+
+    async def _async_update_data(self) -> HomeState:
+        try:
+            members = await self.client.get_home_members(self.home_id)
+            devices = await self.client.get_home_devices(self.home_id)
+        except TuyaAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except TuyaApiNotSubscribedError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="api_not_subscribed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except TuyaCloudError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cloud_error",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        state = HomeState(
+            role=role_of(self.uid, members),
+            devices={device.device_id: device for device in devices},
+        )
+        self._sync_role_issue(state.role)
+        if self.data is not None:
+            self._remove_stale_devices(set(self.data.devices) - set(state.devices))
+        return state
+
+    @callback
+    def _sync_role_issue(self, role: Role) -> None:
+        """Raise the repair issue while the role forbids updates; clear it when it allows."""
+        issue_id = role_issue_id(self.config_entry.entry_id)
+        if role.may_update:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        LOGGER.warning(
+            "The linked Tuya account is a common member of %s: firmware updates are refused "
+            "until the home's owner makes it an administrator",
+            self.config_entry.title,
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="insufficient_role",
+            translation_placeholders={"home": self.config_entry.title},
+        )
+
+    @callback
+    def _remove_stale_devices(self, gone: set[str]) -> None:
+        """Drop the entities and devices of Tuya devices no longer in the home."""
+        if not gone:
+            return
+        device_registry = dr.async_get(self.hass)
+        entity_registry = er.async_get(self.hass)
+        entry_id = self.config_entry.entry_id
+        for device_id in gone:
+            LOGGER.info("Device %s left the home; removing its firmware entity", device_id)
+            if entity_id := entity_registry.async_get_entity_id("update", DOMAIN, device_id):
+                entity_registry.async_remove(entity_id)
+            for domain in (DOMAIN, TUYA_CORE_DOMAIN):
+                device = device_registry.async_get_device(identifiers={(domain, device_id)})
+                if device and entry_id in device.config_entries:
+                    device_registry.async_update_device(
+                        device.id, remove_config_entry_id=entry_id
+                    )
+
+    @callback
+    def async_add_device_listener(self, device_id: str, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``listener`` when this device's firmware or update state changes."""
+        self._device_listeners.setdefault(device_id, []).append(listener)
+
+        def remove() -> None:
+            self._device_listeners[device_id].remove(listener)
+
+        return remove
+
+    @callback
+    def async_add_summary_listener(self, listener: CALLBACK_TYPE) -> Callable[[], None]:
+        """Call ``listener`` when any device's firmware or update state changes."""
+        self._summary_listeners.append(listener)
+        return lambda: self._summary_listeners.remove(listener)
+
+    @callback
+    def async_notify_device(self, device_id: str) -> None:
+        """Tell the device's entity, and the summary, that its state changed."""
+        for listener in list(self._device_listeners.get(device_id, ())):
+            listener()
+        for listener in list(self._summary_listeners):
+            listener()
+
+    def may_update(self) -> bool:
+        """Whether the last known role allows starting updates."""
+        return self.data is not None and self.data.role.may_update

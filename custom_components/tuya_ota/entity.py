@@ -1,0 +1,54 @@
+"""Base entity: one Tuya device, attached to the core tuya integration's device when there is one."""
+
+from __future__ import annotations
+
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN, TUYA_CORE_DOMAIN
+from .coordinator import TuyaOtaCoordinator
+from .tuya_cloud import Device
+
+
+class TuyaOtaDeviceEntity(CoordinatorEntity[TuyaOtaCoordinator]):
+    """An entity of one Tuya device of the home."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: TuyaOtaCoordinator, device: Device) -> None:
+        """Join the core tuya device of the same id, else describe a device of our own."""
+        super().__init__(coordinator)
+        self.tuya_device_id = device.device_id
+        self._attr_unique_id = device.device_id
+        core_identifier = (TUYA_CORE_DOMAIN, device.device_id)
+        if dr.async_get(coordinator.hass).async_get_device(identifiers={core_identifier}):
+            self._attr_device_info = DeviceInfo(identifiers={core_identifier})
+        else:
+            self._attr_device_info = DeviceInfo(
+                identifiers={(DOMAIN, device.device_id)},
+                name=device.name,
+                manufacturer="Tuya",
+                model=device.product_name or device.model or None,
+                model_id=device.model or None,
+            )
+
+    @property
+    def device(self) -> Device | None:
+        """The device as the last device list gave it (None once it left the home)."""
+        return self.coordinator.data.devices.get(self.tuya_device_id)
+
+    @property
+    def available(self) -> bool:
+        """Offline devices cannot be updated, so their entity is unavailable."""
+        device = self.device
+        return super().available and device is not None and device.online
+
+    async def async_added_to_hass(self) -> None:
+        """Also listen to this device's own firmware and update changes."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_device_listener(
+                self.tuya_device_id, self.async_write_ha_state
+            )
+        )

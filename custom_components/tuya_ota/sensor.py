@@ -1,0 +1,91 @@
+"""Summary sensors of a home, for dashboards: updates available, updates queued or running."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.sensor import (
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import TuyaOtaCoordinator
+from .data import TuyaOtaConfigEntry, TuyaOtaRuntimeData
+
+# Read-only, computed from memory.
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class TuyaOtaSummaryDescription(SensorEntityDescription):
+    """A summary figure of the home."""
+
+    value_fn: Callable[[TuyaOtaRuntimeData], int]
+
+
+SUMMARY_SENSORS: tuple[TuyaOtaSummaryDescription, ...] = (
+    TuyaOtaSummaryDescription(
+        key="updates_available",
+        translation_key="updates_available",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda runtime: len(runtime.firmware.devices_with_update()),
+    ),
+    TuyaOtaSummaryDescription(
+        key="updates_in_progress",
+        translation_key="updates_in_progress",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda runtime: runtime.queue.active_count,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TuyaOtaConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the home's summary sensors."""
+    async_add_entities(
+        TuyaOtaSummarySensor(entry, description) for description in SUMMARY_SENSORS
+    )
+
+
+class TuyaOtaSummarySensor(CoordinatorEntity[TuyaOtaCoordinator], SensorEntity):
+    """A count over the home's devices, on a service device named after the home."""
+
+    _attr_has_entity_name = True
+    entity_description: TuyaOtaSummaryDescription
+
+    def __init__(self, entry: TuyaOtaConfigEntry, description: TuyaOtaSummaryDescription) -> None:
+        """Attach the sensor to the home's service device."""
+        super().__init__(entry.runtime_data.coordinator)
+        self.entity_description = description
+        self._runtime = entry.runtime_data
+        home_id = entry.runtime_data.coordinator.home_id
+        self._attr_unique_id = f"{home_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"home_{home_id}")},
+            name=entry.title,
+            manufacturer="Tuya",
+            model="Home",
+            entry_type=DeviceEntryType.SERVICE,
+        )
+
+    @property
+    def native_value(self) -> int:
+        """The current count."""
+        return self.entity_description.value_fn(self._runtime)
+
+    async def async_added_to_hass(self) -> None:
+        """Recount whenever any device's firmware or update state changes."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_summary_listener(self.async_write_ha_state)
+        )

@@ -1,0 +1,87 @@
+"""What survives a restart: each device's last firmware state and the update queue."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, TypedDict
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.storage import Store
+
+from .const import DOMAIN, LOGGER
+from .tuya_cloud import FirmwareChannel
+
+STORAGE_VERSION = 1
+SAVE_DELAY_S = 10
+
+
+class StoredFirmware(TypedDict):
+    """A device's firmware channels and when they were read (epoch seconds)."""
+
+    checked_at: float
+    channels: list[dict[str, Any]]
+
+
+class StoredJob(TypedDict):
+    """A queued or running update, so that a restart neither loses nor repeats it."""
+
+    channels: list[int]
+    from_version: str
+    to_version: str
+    started_at: float | None
+    timeout_s: float
+
+
+class StoredData(TypedDict):
+    """The whole file of one config entry."""
+
+    firmware: dict[str, StoredFirmware]
+    jobs: dict[str, StoredJob]
+
+
+def channels_to_json(channels: list[FirmwareChannel]) -> list[dict[str, Any]]:
+    """Firmware channels as plain JSON objects."""
+    return [asdict(channel) for channel in channels]
+
+
+def channels_from_json(raw: list[dict[str, Any]]) -> list[FirmwareChannel] | None:
+    """Firmware channels from what an earlier version stored; None when it no longer fits."""
+    try:
+        return [FirmwareChannel(**item) for item in raw]
+    except TypeError:
+        return None
+
+
+class TuyaOtaStore:
+    """One storage file per entry, written at most every few seconds and on unload."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Bind the file to the entry."""
+        self._store: Store[StoredData] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
+        self.data: StoredData = {"firmware": {}, "jobs": {}}
+
+    async def async_load(self) -> None:
+        """Read the file; a missing or unreadable one starts empty."""
+        try:
+            loaded = await self._store.async_load()
+        except (ValueError, OSError) as err:  # a corrupt file must not block the setup
+            LOGGER.warning("Ignoring unreadable stored firmware state: %s", err)
+            loaded = None
+        if loaded:
+            self.data = {
+                "firmware": dict(loaded.get("firmware", {})),
+                "jobs": dict(loaded.get("jobs", {})),
+            }
+
+    @callback
+    def async_schedule_save(self) -> None:
+        """Write soon, batching the many small changes of a firmware sweep."""
+        self._store.async_delay_save(lambda: self.data, SAVE_DELAY_S)
+
+    async def async_save_now(self) -> None:
+        """Write at once (on unload), cancelling a pending delayed write."""
+        await self._store.async_save(self.data)
+
+    async def async_remove(self) -> None:
+        """Delete the file when the entry is removed."""
+        await self._store.async_remove()

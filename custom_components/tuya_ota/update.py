@@ -1,0 +1,130 @@
+"""Firmware update entities: one per Tuya device, installing through the home's queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.update import (
+    UpdateDeviceClass,
+    UpdateEntity,
+    UpdateEntityFeature,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import TuyaOtaCoordinator
+from .data import TuyaOtaConfigEntry
+from .entity import TuyaOtaDeviceEntity
+from .firmware import FirmwareTracker, installed_version, latest_version, release_notes
+from .firmware import update_available as any_update_available
+from .tuya_cloud import Device, FirmwareChannel
+from .update_queue import UpdateQueue
+
+# Installs wait on the home's queue, not on a platform-wide lock.
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TuyaOtaConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an entity per device now, and for devices that join the home later."""
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
+    known: set[str] = set()
+
+    @callback
+    def add_new_devices() -> None:
+        new = [
+            device for device_id, device in coordinator.data.devices.items()
+            if device_id not in known
+        ]
+        if not new:
+            return
+        known.update(device.device_id for device in new)
+        async_add_entities(
+            TuyaFirmwareUpdateEntity(coordinator, runtime.firmware, runtime.queue, device)
+            for device in new
+        )
+
+    add_new_devices()
+    entry.async_on_unload(coordinator.async_add_listener(add_new_devices))
+
+    @callback
+    def forget_gone_devices() -> None:
+        known.intersection_update(coordinator.data.devices)
+
+    entry.async_on_unload(coordinator.async_add_listener(forget_gone_devices))
+
+
+class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
+    """A Tuya device's firmware, all channels in one entity."""
+
+    _attr_device_class = UpdateDeviceClass.FIRMWARE
+    _attr_supported_features = (
+        UpdateEntityFeature.INSTALL
+        | UpdateEntityFeature.PROGRESS
+        | UpdateEntityFeature.RELEASE_NOTES
+    )
+    _attr_translation_key = "firmware"
+
+    def __init__(
+        self,
+        coordinator: TuyaOtaCoordinator,
+        firmware: FirmwareTracker,
+        queue: UpdateQueue,
+        device: Device,
+    ) -> None:
+        """Bind the entity to the home's firmware tracker and queue."""
+        super().__init__(coordinator, device)
+        self._firmware = firmware
+        self._queue = queue
+
+    @property
+    def _channels(self) -> list[FirmwareChannel]:
+        return self._firmware.get(self.tuya_device_id) or []
+
+    @property
+    def installed_version(self) -> str | None:
+        """Current versions, every channel named when there are several."""
+        return installed_version(self._channels)
+
+    @property
+    def latest_version(self) -> str | None:
+        """Offered versions, every channel named when there are several."""
+        return latest_version(self._channels)
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued or updating; also while the cloud reports an update we follow."""
+        return self._queue.job(self.tuya_device_id) is not None
+
+    @property
+    def update_percentage(self) -> int | None:
+        """The cloud's progress while running; None while queued or waiting for a sleeper."""
+        job = self._queue.job(self.tuya_device_id)
+        return job.progress if job is not None and job.started_at is not None else None
+
+    def version_is_newer(self, latest_version: str, installed_version: str) -> bool:
+        """The cloud says whether a channel has an update; version strings need no parsing."""
+        return any_update_available(self._channels)
+
+    async def async_release_notes(self) -> str | None:
+        """The offered firmware's notes."""
+        return release_notes(self._channels)
+
+    async def async_install(self, version: str | None, backup: bool, **kwargs: Any) -> None:
+        """Queue the update; when it can start at once, return after the cloud's answer.
+
+        A device that has to wait behind others returns at once, shown in progress without
+        a percentage: the queue may hold it for a long time.
+        """
+        job = self._queue.async_enqueue(self.tuya_device_id)
+        self.async_write_ha_state()
+        if self._queue.holds_place(self.tuya_device_id):
+            error: HomeAssistantError | None = await job.started
+            if error is not None:
+                raise error
+

@@ -1,0 +1,120 @@
+"""Update entities: states of every kind of device, install to success and failure."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+
+from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
+from homeassistant.components.update import (
+    ATTR_IN_PROGRESS,
+    ATTR_INSTALLED_VERSION,
+    ATTR_LATEST_VERSION,
+    ATTR_UPDATE_PERCENTAGE,
+    DOMAIN as UPDATE_DOMAIN,
+    SERVICE_INSTALL,
+)
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from tuya_sim import TuyaCloudSimulator
+
+from .conftest import FAILING, PLUG, Advance
+
+PLUG_ENTITY = "update.kitchen_plug_firmware"
+DIMMER_ENTITY = "update.hall_dimmer_firmware"
+ZIGBEE_ENTITY = "update.door_sensor_firmware"
+OFFLINE_ENTITY = "update.garden_bulb_firmware"
+FAILING_ENTITY = "update.garage_plug_firmware"
+CURRENT_ENTITY = "update.desk_lamp_firmware"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_entity_states(hass: HomeAssistant) -> None:
+    """One channel, several channels, a sub-device, an offline and an up-to-date device."""
+    plug = hass.states.get(PLUG_ENTITY)
+    assert plug.state == STATE_ON
+    assert plug.attributes[ATTR_INSTALLED_VERSION] == "1.0.0"
+    assert plug.attributes[ATTR_LATEST_VERSION] == "1.1.0"
+    assert plug.attributes[ATTR_IN_PROGRESS] is False
+
+    dimmer = hass.states.get(DIMMER_ENTITY)
+    assert dimmer.state == STATE_ON
+    assert dimmer.attributes[ATTR_INSTALLED_VERSION] == "Main 2.0.0 / MCU 1.0.4"
+    assert dimmer.attributes[ATTR_LATEST_VERSION] == "Main 2.1.0 / MCU 1.0.5"
+
+    assert hass.states.get(ZIGBEE_ENTITY).state == STATE_ON
+    assert hass.states.get(OFFLINE_ENTITY).state == STATE_UNAVAILABLE
+    current = hass.states.get(CURRENT_ENTITY)
+    assert current.state == STATE_OFF
+    assert current.attributes[ATTR_LATEST_VERSION] == "4.0.0"
+
+
+async def test_install_to_success(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """Install shows progress while the cloud updates, then the new version and an event."""
+    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    await hass.services.async_call(
+        UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: PLUG_ENTITY}, blocking=True
+    )
+    assert [call[0] for call in sim.start_calls] == [PLUG]
+    state = hass.states.get(PLUG_ENTITY)
+    assert state.attributes[ATTR_IN_PROGRESS] is True
+
+    await advance(31)
+    state = hass.states.get(PLUG_ENTITY)
+    assert state.attributes[ATTR_IN_PROGRESS] is True
+    assert 40 <= state.attributes[ATTR_UPDATE_PERCENTAGE] <= 60
+
+    await advance(40)
+    state = hass.states.get(PLUG_ENTITY)
+    assert state.state == STATE_OFF
+    assert state.attributes[ATTR_IN_PROGRESS] is False
+    assert state.attributes[ATTR_INSTALLED_VERSION] == "1.1.0"
+    assert len(events) == 1
+    assert events[0].data["result"] == "success"
+    assert events[0].data["tuya_device_id"] == PLUG
+    assert events[0].data["from_version"] == "1.0.0"
+    assert events[0].data["to_version"] == "1.1.0"
+
+
+async def test_install_to_failure(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """A failed update still offers the update afterwards and reports failed."""
+    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    await hass.services.async_call(
+        UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: FAILING_ENTITY}, blocking=True
+    )
+    await advance(70)
+    state = hass.states.get(FAILING_ENTITY)
+    assert state.state == STATE_ON
+    assert state.attributes[ATTR_IN_PROGRESS] is False
+    assert state.attributes[ATTR_INSTALLED_VERSION] == "1.0.0"
+    assert [event.data["result"] for event in events] == ["failed"]
+    assert events[0].data["tuya_device_id"] == FAILING
+
+
+async def test_install_refused_when_member(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """A user demoted to common member is refused with no start call reaching the cloud."""
+    sim.set_member_role(31000001, "ay1700000000000owner", owner=False, admin=False)
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: PLUG_ENTITY}, blocking=True
+        )
+    assert err.value.translation_key == "refused_insufficient_role"
+    assert sim.start_calls == []

@@ -1,0 +1,20 @@
+"""A simulated Tuya Cloud OpenAPI for tests and demos of the tuya_ota integration.
+
+Independent of the integration's code (own signing, own models) so that each one checks
+the other on the wire.
+"""
+
+from __future__ import annotations
+
+from .models import SimCall, SimDevice, SimFirmware, SimHome, SimMember, SimRun
+from .simulator import TuyaCloudSimulator
+
+__all__ = [
+    "SimCall",
+    "SimDevice",
+    "SimFirmware",
+    "SimHome",
+    "SimMember",
+    "SimRun",
+    "TuyaCloudSimulator",
+]

@@ -1,0 +1,306 @@
+"""Ready-made clouds: a realistic demo home and a large home for load tests."""
+
+from __future__ import annotations
+
+from .models import SimDevice, SimFirmware, SimHome, SimMember
+from .simulator import TuyaCloudSimulator
+
+DEMO_ACCESS_ID = "simdemo7a3kq9x2m4p8w1c5"
+DEMO_ACCESS_SECRET = "simdemo0f4c2b9e7d1a6358c0b4e2f9a7d31c6"  # noqa: S105 - the demo's well-known secret
+DEMO_UID = "ay1700000000000demo"
+DEMO_HOME_ID = 31000001
+
+LARGE_HOME_ID = 31000002
+
+
+def _key(device_id: str) -> str:
+    """Make up a 16-character local key (the real ones are secrets; these are not)."""
+    return (device_id[::-1] + "k3y0123456789abc")[:16]
+
+
+def _plug(
+    device_id: str,
+    name: str,
+    current_version: str,
+    version: str = "",
+    desc: str = "",
+    update_seconds: float = 60.0,
+    fail_at_percent: int | None = None,
+) -> SimDevice:
+    return SimDevice(
+        device_id=device_id,
+        name=name,
+        category="cz",
+        product_name="Smart Plug 16A",
+        model="SP-16",
+        local_key=_key(device_id),
+        status=[{"code": "switch_1", "value": True}, {"code": "cur_power", "value": 125}],
+        firmware=[
+            SimFirmware(
+                channel=0,
+                current_version=current_version,
+                version=version,
+                desc=desc,
+                update_seconds=update_seconds,
+                fail_at_percent=fail_at_percent,
+            )
+        ],
+    )
+
+
+def _bulb(
+    device_id: str,
+    name: str,
+    current_version: str,
+    version: str = "",
+    desc: str = "",
+    update_seconds: float = 60.0,
+    fail_at_percent: int | None = None,
+) -> SimDevice:
+    return SimDevice(
+        device_id=device_id,
+        name=name,
+        category="dj",
+        product_name="RGBCW Bulb E27",
+        model="BL-E27",
+        local_key=_key(device_id),
+        status=[{"code": "switch_led", "value": False}, {"code": "bright_value_v2", "value": 500}],
+        firmware=[
+            SimFirmware(
+                channel=0,
+                current_version=current_version,
+                version=version,
+                desc=desc,
+                update_seconds=update_seconds,
+                fail_at_percent=fail_at_percent,
+            )
+        ],
+    )
+
+
+def build_demo(sim: TuyaCloudSimulator) -> None:
+    """One home, "Demo Home", with about 20 devices in every interesting state."""
+    sim.add_home(
+        SimHome(
+            home_id=DEMO_HOME_ID,
+            name="Demo Home",
+            members=[
+                SimMember(uid=DEMO_UID, name="Demo Owner", owner=True, member_account="demo"),
+                SimMember(uid="ay1700000000000adm1", name="Alex Admin", admin=True),
+                SimMember(uid="ay1700000000000mem1", name="Morgan Member"),
+            ],
+        )
+    )
+    devices = [
+        _plug(
+            "bf1a2b3c4d5e6f7a8b01",
+            "Kitchen Plug",
+            current_version="1.0.2",
+            version="1.1.0",
+            desc="Improves the power metering accuracy.",
+            update_seconds=30.0,
+        ),
+        _plug(
+            "bf1a2b3c4d5e6f7a8b02",
+            "Desk Plug",
+            current_version="1.0.2",
+            version="1.1.0",
+            desc="Improves the power metering accuracy.",
+            update_seconds=35.0,
+        ),
+        _plug("bf1a2b3c4d5e6f7a8b03", "TV Plug", current_version="1.1.0"),
+        _plug("bf1a2b3c4d5e6f7a8b04", "Fan Plug", current_version="1.1.0"),
+        _bulb(
+            "bf1a2b3c4d5e6f7a8b05",
+            "Living Room Bulb",
+            current_version="2.3.1",
+            version="2.4.0",
+            desc="Smoother colour fades.",
+            update_seconds=45.0,
+        ),
+        _bulb(
+            "bf1a2b3c4d5e6f7a8b06",
+            "Bedroom Bulb",
+            current_version="2.3.1",
+            version="2.4.0",
+            desc="Smoother colour fades.",
+            update_seconds=40.0,
+        ),
+        _bulb("bf1a2b3c4d5e6f7a8b07", "Hall Bulb", current_version="2.4.0"),
+        _bulb("bf1a2b3c4d5e6f7a8b08", "Porch Bulb", current_version="2.4.0"),
+        SimDevice(
+            device_id="bf1a2b3c4d5e6f7a8b09",
+            name="Dehumidifier",
+            category="cs",
+            product_name="Dehumidifier 20L",
+            model="DH-20",
+            local_key=_key("bf1a2b3c4d5e6f7a8b09"),
+            status=[{"code": "switch", "value": True}, {"code": "humidity_indoor", "value": 61}],
+            firmware=[
+                SimFirmware(
+                    channel=0,
+                    current_version="1.2.0",
+                    version="1.3.0",
+                    desc="Wi-Fi stability fixes.",
+                    update_seconds=50.0,
+                ),
+                SimFirmware(
+                    channel=9,
+                    current_version="2.0.1",
+                    version="2.1.0",
+                    desc="Quieter fan at night.",
+                    update_seconds=60.0,
+                ),
+            ],
+        ),
+        SimDevice(
+            device_id="bf1a2b3c4d5e6f7a8b10",
+            name="Zigbee Gateway",
+            category="wg2",
+            product_name="Zigbee 3.0 Gateway",
+            model="ZG-3",
+            local_key=_key("bf1a2b3c4d5e6f7a8b10"),
+            firmware=[
+                SimFirmware(
+                    channel=0,
+                    current_version="1.8.0",
+                    version="1.9.2",
+                    desc="Supports more Zigbee devices.",
+                    update_seconds=55.0,
+                )
+            ],
+        ),
+        *[
+            SimDevice(
+                device_id=f"bf1a2b3c4d5e6f7a8z{index:02d}",
+                name=name,
+                sub=True,
+                category=category,
+                product_name=product,
+                node_id=f"a4c1380000{index:02d}",
+                local_key=_key(f"bf1a2b3c4d5e6f7a8z{index:02d}"),
+                firmware=[
+                    SimFirmware(
+                        channel=3,
+                        current_version="1.0.5",
+                        version="1.0.8",
+                        desc="Longer battery life.",
+                        update_seconds=seconds,
+                    )
+                ],
+            )
+            for index, (name, category, product, seconds) in enumerate(
+                [
+                    ("Door Sensor", "mcs", "Zigbee Door Sensor", 30.0),
+                    ("Motion Sensor", "pir", "Zigbee Motion Sensor", 35.0),
+                    ("Climate Sensor", "wsdcg", "Zigbee Temperature Sensor", 25.0),
+                    ("Radiator Valve", "wkf", "Zigbee Thermostatic Valve", 40.0),
+                ],
+                start=1,
+            )
+        ],
+        SimDevice(
+            device_id="bf1a2b3c4d5e6f7a8b11",
+            name="Garden Sensor",
+            category="wsdcg",
+            product_name="Battery Temperature Sensor",
+            model="TH-B1",
+            local_key=_key("bf1a2b3c4d5e6f7a8b11"),
+            firmware=[
+                SimFirmware(
+                    channel=0,
+                    current_version="1.0.0",
+                    version="1.0.3",
+                    desc="Sleeps longer between readings.",
+                    update_seconds=30.0,
+                    low_power=True,
+                    wake_after_s=30.0,
+                    timeout_s=600,
+                )
+            ],
+        ),
+        _plug(
+            "bf1a2b3c4d5e6f7a8b12",
+            "Garage Plug",
+            current_version="1.0.2",
+            version="1.1.0",
+            desc="Improves the power metering accuracy.",
+            update_seconds=30.0,
+        ),
+        _bulb(
+            "bf1a2b3c4d5e6f7a8b13",
+            "Studio Bulb",
+            current_version="2.3.0",
+            version="2.4.0",
+            desc="Smoother colour fades.",
+            update_seconds=20.0,
+            fail_at_percent=40,
+        ),
+        SimDevice(
+            device_id="bf1a2b3c4d5e6f7a8b14",
+            name="Robot Vacuum",
+            category="sd",
+            product_name="Robot Vacuum S7",
+            model="RV-S7",
+            local_key=_key("bf1a2b3c4d5e6f7a8b14"),
+            firmware_shape="object",
+            firmware=[SimFirmware(channel=0, current_version="3.1.0")],
+        ),
+        SimDevice(
+            device_id="bf1a2b3c4d5e6f7a8b15",
+            name="Curtain Motor",
+            category="cl",
+            product_name="Curtain Motor",
+            model="CM-1",
+            local_key=_key("bf1a2b3c4d5e6f7a8b15"),
+            firmware=[SimFirmware(channel=0, current_version="1.4.0")],
+        ),
+    ]
+    for device in devices:
+        sim.add_device(DEMO_HOME_ID, device)
+    sim.set_online("bf1a2b3c4d5e6f7a8b12", False)
+
+
+def build_large(sim: TuyaCloudSimulator, devices: int, update_seconds: float = 60.0) -> None:
+    """One home with ``devices`` devices, every 10th a Zigbee sub-device, all with an update."""
+    sim.add_home(
+        SimHome(
+            home_id=LARGE_HOME_ID,
+            name="Large Home",
+            members=[SimMember(uid=DEMO_UID, name="Demo Owner", owner=True)],
+        )
+    )
+    for index in range(devices):
+        sub = index % 10 == 9
+        device_id = f"bf{index:018d}"
+        sim.add_device(
+            LARGE_HOME_ID,
+            SimDevice(
+                device_id=device_id,
+                name=f"{'Sensor' if sub else 'Plug'} {index + 1}",
+                sub=sub,
+                category="wsdcg" if sub else "cz",
+                product_name="Zigbee Sensor" if sub else "Smart Plug",
+                local_key=_key(device_id),
+                firmware=[
+                    SimFirmware(
+                        channel=3 if sub else 0,
+                        current_version="1.0.0",
+                        version="1.0.1",
+                        desc="Maintenance release.",
+                        update_seconds=update_seconds,
+                    )
+                ],
+            ),
+        )
+
+
+__all__ = [
+    "DEMO_ACCESS_ID",
+    "DEMO_ACCESS_SECRET",
+    "DEMO_HOME_ID",
+    "DEMO_UID",
+    "LARGE_HOME_ID",
+    "build_demo",
+    "build_large",
+]
