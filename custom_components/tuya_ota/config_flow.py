@@ -248,11 +248,10 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 def _number(low: int, high: int, unit: str | None = None) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=low, max=high, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement=unit
-        )
-    )
+    config = NumberSelectorConfig(min=low, max=high, step=1, mode=NumberSelectorMode.BOX)
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
 
 
 class TuyaOtaOptionsFlow(OptionsFlow):

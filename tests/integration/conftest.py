@@ -181,5 +181,5 @@ async def init_integration(
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    await advance(10)
+    await advance(20)
     return config_entry

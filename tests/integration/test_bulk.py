@@ -1,0 +1,212 @@
+"""Bulk updates: one queue per home, "Update all", the update_all action, a restart mid-run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+
+from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
+from homeassistant.components.update import (
+    ATTR_IN_PROGRESS,
+    ATTR_UPDATE_PERCENTAGE,
+    DOMAIN as UPDATE_DOMAIN,
+    SERVICE_INSTALL,
+)
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from tuya_sim import SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
+
+from .conftest import ACCESS_ID, ACCESS_SECRET, HOME_ID, HOME_NAME, OWNER_UID, Advance
+
+UPDATE_SECONDS = 60.0
+WIFI = [f"bf0000000000000wifi{i:02d}" for i in range(8)]
+SUBS = [f"bf00000000000000sub{i:02d}" for i in range(4)]
+OFFLINE = WIFI[6]
+FAILING = WIFI[7]
+
+
+@pytest.fixture
+async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
+    """A home of twelve devices: eight Wi-Fi (one offline, one failing), four sub-devices."""
+    simulator = TuyaCloudSimulator(access_id=ACCESS_ID, access_secret=ACCESS_SECRET)
+    simulator.add_home(
+        SimHome(home_id=HOME_ID, name=HOME_NAME, members=[SimMember(uid=OWNER_UID, name="O", owner=True)])
+    )
+    for device_id in WIFI + SUBS:
+        simulator.add_device(
+            HOME_ID,
+            SimDevice(
+                device_id=device_id,
+                name=f"Device {device_id[-5:]}",
+                online=device_id != OFFLINE,
+                sub=device_id in SUBS,
+                firmware=[
+                    SimFirmware(
+                        channel=3 if device_id in SUBS else 0,
+                        current_version="1.0.0",
+                        version="2.0.0",
+                        update_seconds=UPDATE_SECONDS,
+                        fail_at_percent=50 if device_id == FAILING else None,
+                    )
+                ],
+            ),
+        )
+    await simulator.start(host="127.0.0.1", port=0)
+    yield simulator
+    await simulator.stop()
+
+
+def entity_of(hass: HomeAssistant, device_id: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id("update", DOMAIN, device_id)
+    assert entity_id is not None
+    return entity_id
+
+
+async def run_until_idle(hass: HomeAssistant, entry: MockConfigEntry, advance: Advance) -> None:
+    for _ in range(60 * 30):
+        if entry.runtime_data.queue.active_count == 0:
+            return
+        await advance(1)
+    pytest.fail("the queue never emptied")
+
+
+async def test_install_all_twelve(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """One install call with every entity, as the frontend's "Update all" sends it."""
+    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    entity_ids = [entity_of(hass, device_id) for device_id in WIFI + SUBS]
+    await hass.services.async_call(
+        UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: entity_ids}, blocking=True
+    )
+    # Three start at once; the rest show queued: in progress without a percentage.
+    assert len(sim.start_calls) == 3
+    queued = [
+        hass.states.get(entity_id)
+        for entity_id in entity_ids
+        if entity_id != entity_of(hass, OFFLINE)
+    ]
+    assert all(state.attributes[ATTR_IN_PROGRESS] is True for state in queued)
+    assert sum(state.attributes[ATTR_UPDATE_PERCENTAGE] is None for state in queued) >= 8
+    assert hass.states.get("sensor.test_home_updates_queued_or_running").state == "11"
+
+    await run_until_idle(hass, init_integration, advance)
+
+    assert sim.max_concurrent_updates() == 3
+    assert sim.max_concurrent_updates(sub_only=True) == 1
+    assert OFFLINE not in {call[0] for call in sim.start_calls}
+    results = {event.data["tuya_device_id"]: event.data["result"] for event in events}
+    assert len(events) == 11 == len(results)
+    assert results.pop(FAILING) == "failed"
+    assert set(results.values()) == {"success"}
+    for device_id in WIFI + SUBS:
+        state = hass.states.get(entity_of(hass, device_id))
+        if device_id == OFFLINE:
+            assert state.state == STATE_UNAVAILABLE
+        elif device_id == FAILING:
+            assert state.state == STATE_ON
+            assert state.attributes[ATTR_IN_PROGRESS] is False
+        else:
+            assert state.state == STATE_OFF
+            assert state.attributes["installed_version"] == "2.0.0"
+    assert hass.states.get("sensor.test_home_updates_queued_or_running").state == "0"
+    assert hass.states.get("sensor.test_home_updates_available").state == "2"
+
+
+async def test_update_all_without_wait(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """The response lists every device as queued or skipped with a reason."""
+    sim.set_online(WIFI[0], online=True)
+    response = await hass.services.async_call(
+        DOMAIN, "update_all", {}, blocking=True, return_response=True
+    )
+    devices: dict[str, dict[str, Any]] = response["devices"]
+    by_tuya_id = {row["tuya_device_id"]: (key, row) for key, row in devices.items()}
+    assert set(by_tuya_id) == set(WIFI + SUBS)
+    key, offline = by_tuya_id[OFFLINE]
+    assert offline["result"] == "skipped"
+    assert offline["reason"] == "offline"
+    queued = [row for _, row in by_tuya_id.values() if row["result"] == "queued"]
+    assert len(queued) == 11
+    row = by_tuya_id[WIFI[0]][1]
+    assert row["from_version"] == "1.0.0"
+    assert row["to_version"] == "2.0.0"
+    assert row["entity_id"] == entity_of(hass, WIFI[0])
+    registry_entry = er.async_get(hass).async_get(row["entity_id"])
+    assert by_tuya_id[WIFI[0]][0] == registry_entry.device_id
+
+    # A second call while they run: everything is skipped as in progress.
+    response = await hass.services.async_call(
+        DOMAIN,
+        "update_all",
+        {"config_entry_id": init_integration.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+    reasons = {row["reason"] for row in response["devices"].values()}
+    assert reasons == {"in_progress", "offline"}
+    await run_until_idle(hass, init_integration, advance)
+
+
+async def test_update_all_with_wait(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """With wait, the answer comes when every update has ended, with each result."""
+    call = asyncio.ensure_future(
+        hass.services.async_call(
+            DOMAIN, "update_all", {"wait": True}, blocking=True, return_response=True
+        )
+    )
+    await asyncio.sleep(0)
+    await run_until_idle(hass, init_integration, advance)
+    response = await call
+    results = {row["tuya_device_id"]: row["result"] for row in response["devices"].values()}
+    assert results.pop(FAILING) == "failed"
+    assert results.pop(OFFLINE) == "skipped"
+    assert set(results.values()) == {"success"}
+
+
+async def test_restart_mid_run(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """Unloading and setting up again follows running updates and keeps the queue."""
+    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    await hass.services.async_call(
+        DOMAIN, "update_all", {}, blocking=True, return_response=True
+    )
+    await advance(90)
+    running_before = set(sim.updating_devices())
+    assert running_before
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await advance(20)  # the cloud goes on while Home Assistant is down
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    for device_id in running_before:
+        assert hass.states.get(entity_of(hass, device_id)).attributes[ATTR_IN_PROGRESS] is True
+    await run_until_idle(hass, init_integration, advance)
+
+    results = [event.data["tuya_device_id"] for event in events]
+    assert sorted(results) == sorted(set(WIFI + SUBS) - {OFFLINE})
+    assert sim.max_concurrent_updates() <= 3
+    for device_id in set(WIFI + SUBS) - {OFFLINE, FAILING}:
+        assert hass.states.get(entity_of(hass, device_id)).state == STATE_OFF
+    starts = [call[0] for call in sim.start_calls]
+    assert len(starts) == len(set(starts))  # nothing started twice
