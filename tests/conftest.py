@@ -15,19 +15,21 @@ pytest_plugins = ["pytest_homeassistant_custom_component"]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: Any) -> Generator[None]:
     """Let Home Assistant load custom_components/tuya_ota in every test."""
-    yield
+    return
 
 
 @pytest.fixture(autouse=True)
 def loopback_sockets(socket_enabled: Any) -> Generator[None]:
     """Let tests open sockets; the harness still allows connections to 127.0.0.1 only."""
-    yield
+    return
 
 
 @pytest.fixture
 async def running_simulator() -> AsyncGenerator[TuyaCloudSimulator]:
     """An empty simulated cloud on a loopback port."""
-    sim = TuyaCloudSimulator(access_id="simaccessid0000001", access_secret="simsecret0000000000000000000001")
+    sim = TuyaCloudSimulator(
+        access_id="simaccessid0000001", access_secret="simsecret0000000000000000000001"
+    )
     await sim.start(host="127.0.0.1", port=0)
     yield sim
     await sim.stop()

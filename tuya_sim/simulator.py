@@ -30,6 +30,7 @@ def _wall_clock() -> float:
     """time.time looked up at each call, so that a test's frozen clock applies."""
     return time.time()
 
+
 MAX_CLOCK_SKEW_MS: Final = 15 * 60 * 1000
 READY_STATUSES: Final = frozenset({1, 4, 7})
 FIRMWARE_DEPLOY_TIME_MS: Final = 1_700_000_000_000
@@ -153,6 +154,7 @@ class TuyaCloudSimulator:
         self.calls: list[SimCall] = []
         self.start_calls: list[tuple[str, int, float]] = []
         self._homes: dict[int, SimHome] = {}
+        self._users: set[str] = set()
         self._devices: dict[str, SimDevice] = {}
         self._runs: list[SimRun] = []
         self._access_tokens: dict[str, _AccessToken] = {}
@@ -170,6 +172,10 @@ class TuyaCloudSimulator:
     def add_home(self, home: SimHome) -> None:
         """Add (or replace) a home."""
         self._homes[home.home_id] = home
+
+    def add_user(self, uid: str) -> None:
+        """Register a linked app account that belongs to no home (its homes call answers [])."""
+        self._users.add(uid)
 
     def add_device(self, home_id: int, device: SimDevice) -> None:
         """Add a device to a home; it shows up in the next device list."""
@@ -510,7 +516,7 @@ class TuyaCloudSimulator:
 
     def _homes_call(self, uid: str) -> list[dict[str, object]]:
         homes = [home for home in self._homes.values() if any(m.uid == uid for m in home.members)]
-        if not homes:
+        if not homes and uid not in self._users:
             raise _FailError(1106)
         return [
             {

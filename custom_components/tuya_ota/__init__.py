@@ -34,6 +34,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> b
         entry.data[CONF_ENDPOINT],
         entry.data[CONF_ACCESS_ID],
         entry.data[CONF_ACCESS_SECRET],
+        # Rate limits are backed off on Home Assistant's timers (queue, firmware schedule,
+        # coordinator), never by sleeping inside a call.
+        rate_limit_retries=0,
     )
     store = TuyaOtaStore(hass, entry.entry_id)
     await store.async_load()

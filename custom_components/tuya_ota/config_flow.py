@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -27,6 +25,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+import voluptuous as vol
 
 from .const import (
     CONF_ACCESS_ID,
@@ -188,7 +187,8 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_check_role(self, home: Home) -> ConfigFlowResult | None:
         """Abort unless the user is the home's owner or an administrator."""
-        assert self._client is not None
+        if self._client is None:  # only reached after the homes were listed
+            raise RuntimeError("role check before authentication")
         try:
             members = await self._client.get_home_members(home.home_id)
         except TuyaCloudError as err:

@@ -8,9 +8,7 @@ from datetime import timedelta
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import (
@@ -29,8 +27,8 @@ from .tuya_cloud import (
     Role,
     TuyaApiNotSubscribedError,
     TuyaAuthError,
-    TuyaCloudError,
     TuyaCloudClient,
+    TuyaCloudError,
 )
 
 
@@ -145,9 +143,7 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
             for domain in (DOMAIN, TUYA_CORE_DOMAIN):
                 device = device_registry.async_get_device(identifiers={(domain, device_id)})
                 if device and entry_id in device.config_entries:
-                    device_registry.async_update_device(
-                        device.id, remove_config_entry_id=entry_id
-                    )
+                    device_registry.async_update_device(device.id, remove_config_entry_id=entry_id)
 
     @callback
     def async_add_device_listener(self, device_id: str, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:

@@ -39,7 +39,9 @@ async def async_get_config_entry_diagnostics(
                 device_id: {
                     "device": asdict(device),
                     "firmware_checked_at": runtime.firmware.checked_at(device_id),
-                    "firmware": [asdict(channel) for channel in runtime.firmware.get(device_id) or []],
+                    "firmware": [
+                        asdict(channel) for channel in runtime.firmware.get(device_id) or []
+                    ],
                 }
                 for device_id, device in home.devices.items()
             },

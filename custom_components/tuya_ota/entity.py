@@ -1,4 +1,4 @@
-"""Base entity: one Tuya device, attached to the core tuya integration's device when there is one."""
+"""Base entity: one Tuya device, on the core tuya integration's device when there is one."""
 
 from __future__ import annotations
 

@@ -1,15 +1,15 @@
-"""Each device's firmware information: read on a slow, staggered cadence and kept across restarts."""
+"""Each device's firmware information, read on a slow staggered cadence, kept across restarts."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 import contextlib
+from datetime import datetime
 import math
 import time
-import zlib
-from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING
+import zlib
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
@@ -203,8 +203,6 @@ class FirmwareTracker:
 
     @callback
     def _device_list_changed(self) -> None:
-        if self._coordinator.data is None:
-            return
         self.forget(set(self._channels) - set(self._coordinator.data.devices))
         self._schedule()
 

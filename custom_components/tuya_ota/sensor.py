@@ -52,9 +52,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the home's summary sensors."""
-    async_add_entities(
-        TuyaOtaSummarySensor(entry, description) for description in SUMMARY_SENSORS
-    )
+    async_add_entities(TuyaOtaSummarySensor(entry, description) for description in SUMMARY_SENSORS)
 
 
 class TuyaOtaSummarySensor(CoordinatorEntity[TuyaOtaCoordinator], SensorEntity):
@@ -86,6 +84,4 @@ class TuyaOtaSummarySensor(CoordinatorEntity[TuyaOtaCoordinator], SensorEntity):
     async def async_added_to_hass(self) -> None:
         """Recount whenever any device's firmware or update state changes."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            self.coordinator.async_add_summary_listener(self.async_write_ha_state)
-        )
+        self.async_on_remove(self.coordinator.async_add_summary_listener(self.async_write_ha_state))

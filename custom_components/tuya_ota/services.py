@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
@@ -17,6 +15,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv
+import voluptuous as vol
 
 from .const import ATTR_CONFIG_ENTRY_ID, ATTR_WAIT, DOMAIN, SERVICE_UPDATE_ALL
 from .data import TuyaOtaConfigEntry
@@ -77,7 +76,9 @@ def _entries(hass: HomeAssistant, entry_id: str | None) -> list[TuyaOtaConfigEnt
     return [entry]
 
 
-def _row(queue: UpdateQueue, tuya_device_id: str, outcome: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _row(
+    queue: UpdateQueue, tuya_device_id: str, outcome: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     """One device's line of the response, keyed by its Home Assistant device id."""
     entity_id, ha_device_id = queue.registry_ids(tuya_device_id)
     return ha_device_id or tuya_device_id, {

@@ -13,12 +13,18 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import DOMAIN
 from .coordinator import TuyaOtaCoordinator
 from .data import TuyaOtaConfigEntry
 from .entity import TuyaOtaDeviceEntity
-from .firmware import FirmwareTracker, installed_version, latest_version, release_notes
-from .firmware import update_available as any_update_available
-from .tuya_cloud import Device, FirmwareChannel
+from .firmware import (
+    FirmwareTracker,
+    installed_version,
+    latest_version,
+    release_notes,
+    update_available as any_update_available,
+)
+from .tuya_cloud import Device, FirmwareChannel, TuyaCloudError, TuyaDeviceNotFoundError
 from .update_queue import UpdateQueue
 
 # Installs wait on the home's queue, not on a platform-wide lock.
@@ -38,7 +44,8 @@ async def async_setup_entry(
     @callback
     def add_new_devices() -> None:
         new = [
-            device for device_id, device in coordinator.data.devices.items()
+            device
+            for device_id, device in coordinator.data.devices.items()
             if device_id not in known
         ]
         if not new:
@@ -111,6 +118,19 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
         """The cloud says whether a channel has an update; version strings need no parsing."""
         return any_update_available(self._channels)
 
+    async def async_update(self) -> None:
+        """``homeassistant.update_entity``: read this device's firmware now."""
+        try:
+            await self._firmware.async_read(self.tuya_device_id)
+        except TuyaDeviceNotFoundError:
+            await self.coordinator.async_request_refresh()
+        except TuyaCloudError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="cloud_error",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
     async def async_release_notes(self) -> str | None:
         """The offered firmware's notes."""
         return release_notes(self._channels)
@@ -127,4 +147,3 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
             error: HomeAssistantError | None = await job.started
             if error is not None:
                 raise error
-

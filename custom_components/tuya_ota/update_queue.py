@@ -8,10 +8,11 @@ lets later devices pass while another sub-device runs.
 from __future__ import annotations
 
 import asyncio
-import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from enum import StrEnum
-from collections.abc import Coroutine
+import random
+import time
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -36,6 +37,7 @@ from .tuya_cloud import (
     TuyaCloudClient,
     TuyaCloudError,
     TuyaDeviceOfflineError,
+    TuyaRateLimitError,
     UpgradeStatus,
 )
 
@@ -44,6 +46,10 @@ if TYPE_CHECKING:
 
     from .coordinator import TuyaOtaCoordinator
     from .data import TuyaOtaConfigEntry
+
+# A rate-limited start is tried again after this long, doubling, with jitter.
+RATE_LIMIT_BACKOFF_S = 2.0
+RATE_LIMIT_BACKOFF_MAX_S = 120.0
 
 ENDED_STATUSES = {
     UpgradeStatus.SUCCEEDED: "success",
@@ -122,8 +128,14 @@ class UpdateJob:
     progress: int | None = None
     ended: dict[int, str] = field(default_factory=dict)
     percents: dict[int, int] = field(default_factory=dict)
+    rate_limited: int = 0
     task: asyncio.Task[None] | None = None
     unsub_timer: CALLBACK_TYPE | None = None
+
+    def accept(self, error: HomeAssistantError | None) -> None:
+        """Answer the install call waiting on the start, once."""
+        if not self.started.done():
+            self.started.set_result(error)
 
     def stored(self) -> StoredJob:
         """What the store keeps of the job."""
@@ -254,12 +266,16 @@ class UpdateQueue:
             job.started_at = stored["started_at"]
             job.timeout_s = stored["timeout_s"]
             if job.started_at is not None:
-                job.started.set_result(None)
+                job.accept(None)
             self._add(job)
         for device_id in devices:
             self._follow_if_running(device_id)
-        self._entry.async_on_unload(self._firmware.async_add_change_listener(self._follow_if_running))
-        self._entry.async_on_unload(self._coordinator.async_add_listener(self._role_or_list_changed))
+        self._entry.async_on_unload(
+            self._firmware.async_add_change_listener(self._follow_if_running)
+        )
+        self._entry.async_on_unload(
+            self._coordinator.async_add_listener(self._role_or_list_changed)
+        )
 
     @callback
     def _follow_if_running(self, device_id: str) -> None:
@@ -275,7 +291,7 @@ class UpdateQueue:
         job.to_version = latest_version(channels) or ""
         job.started_at = time.time()
         job.timeout_s = update_timeout_s(running)
-        job.started.set_result(None)
+        job.accept(None)
         self._add(job)
 
     @callback
@@ -326,7 +342,9 @@ class UpdateQueue:
         """Run one short phase of a job as a tracked task; waits between phases are timers."""
         job.unsub_timer = None
         job.task = self._entry.async_create_task(
-            self._hass, self._guarded(job, phase), f"tuya_ota update {job.device_id}",
+            self._hass,
+            self._guarded(job, phase),
+            f"tuya_ota update {job.device_id}",
             eager_start=False,
         )
 
@@ -340,26 +358,44 @@ class UpdateQueue:
             self._finish(job, JobOutcome(JobResult.FAILED, job.from_version, job.to_version))
 
     async def _start_phase(self, job: UpdateJob) -> None:
-        if (refused := await self._start(job)) is not None:
+        try:
+            refused = await self._start(job)
+        except TuyaRateLimitError:
+            # Keep the place and try again later: a bulk run slows down instead of failing.
+            # The install call has its answer: the update is accepted, it starts later.
+            job.accept(None)
+            job.rate_limited += 1
+            delay = min(
+                RATE_LIMIT_BACKOFF_S * 2 ** (job.rate_limited - 1), RATE_LIMIT_BACKOFF_MAX_S
+            )
+            delay *= random.uniform(0.5, 1.0)
+            LOGGER.debug("Start of %s rate limited; again in %.1f s", job.name, delay)
+            self._schedule_phase(job, self._start_phase, delay)
+            return
+        if refused is not None:
             self._skip(job, refused)
             return
-        self._schedule_poll(job)
+        self._schedule_phase(job, self._poll_phase, PROGRESS_POLL_INTERVAL.total_seconds())
 
     @callback
-    def _schedule_poll(self, job: UpdateJob) -> None:
+    def _schedule_phase(
+        self,
+        job: UpdateJob,
+        phase: Callable[[UpdateJob], Coroutine[Any, Any, None]],
+        delay_s: float,
+    ) -> None:
         @callback
-        def poll(_now: datetime) -> None:
-            self._spawn(job, self._poll_phase(job))
+        def run(_now: datetime) -> None:
+            self._spawn(job, phase(job))
 
-        job.unsub_timer = async_call_later(self._hass, PROGRESS_POLL_INTERVAL, poll)
+        job.unsub_timer = async_call_later(self._hass, delay_s, run)
 
     async def _poll_phase(self, job: UpdateJob) -> None:
         """Read progress once; at the end read the firmware again and report."""
         result = await self._read_progress(job)
         if result is None:
-            assert job.started_at is not None
-            if time.time() < job.started_at + job.timeout_s:
-                self._schedule_poll(job)
+            if time.time() < (job.started_at or 0.0) + job.timeout_s:
+                self._schedule_phase(job, self._poll_phase, PROGRESS_POLL_INTERVAL.total_seconds())
                 return
             LOGGER.warning("Firmware update of %s timed out", job.name)
             result = JobResult.TIMEOUT
@@ -377,6 +413,8 @@ class UpdateQueue:
             channels = await self._firmware.async_read(job.device_id)
         except TuyaDeviceOfflineError:
             return InstallRefusedError(SkipReason.OFFLINE, job.name)
+        except TuyaRateLimitError:
+            raise
         except TuyaCloudError as err:
             return StartFailedError(job.name, err)
         startable = [channel for channel in channels if channel.startable]
@@ -391,6 +429,8 @@ class UpdateQueue:
                 await self._client.start_firmware_update(job.device_id, channel.channel)
             except TuyaCloudError as err:
                 if not started and not running:
+                    if isinstance(err, TuyaRateLimitError):
+                        raise
                     if isinstance(err, TuyaDeviceOfflineError):
                         return InstallRefusedError(SkipReason.OFFLINE, job.name)
                     return StartFailedError(job.name, err)
@@ -400,7 +440,7 @@ class UpdateQueue:
         job.channels = started + [channel.channel for channel in running]
         job.started_at = time.time()
         job.timeout_s = update_timeout_s(startable + running)
-        job.started.set_result(None)
+        job.accept(None)
         self._persist(job)
         self._coordinator.async_notify_device(job.device_id)
         LOGGER.info("Firmware update of %s started (%s)", job.name, job.to_version)
@@ -437,9 +477,7 @@ class UpdateQueue:
                 if result in results:
                     return result
             return JobResult.SUCCESS
-        percentage = (
-            round(sum(job.percents.values()) / len(job.channels)) if job.percents else None
-        )
+        percentage = round(sum(job.percents.values()) / len(job.channels)) if job.percents else None
         if percentage != job.progress:
             job.progress = percentage
             self._coordinator.async_notify_device(job.device_id)
@@ -450,8 +488,7 @@ class UpdateQueue:
     @callback
     def _skip(self, job: UpdateJob, error: HomeAssistantError) -> None:
         LOGGER.warning("Firmware update of %s not started: %s", job.name, error)
-        if not job.started.done():
-            job.started.set_result(error)
+        job.accept(error)
         reason = error.reason if isinstance(error, InstallRefusedError) else str(error)
         self._end(job, JobOutcome(JobResult.SKIPPED, job.from_version, job.to_version, reason))
 
@@ -476,8 +513,7 @@ class UpdateQueue:
     def _end(self, job: UpdateJob, outcome: JobOutcome) -> None:
         self._jobs.pop(job.device_id, None)
         self._active.discard(job.device_id)
-        if not job.started.done():
-            job.started.set_result(None)
+        job.accept(None)
         self._store.data["jobs"].pop(job.device_id, None)
         self._store.async_schedule_save()
         if not job.finished.done():

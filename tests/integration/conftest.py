@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import timedelta
 
-import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -20,7 +21,6 @@ from custom_components.tuya_ota.const import (
     CONF_UID,
     DOMAIN,
 )
-from homeassistant.core import HomeAssistant
 from tuya_sim import SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
 
 ACCESS_ID = "testaccessid000001"
@@ -71,8 +71,12 @@ def build_test_home(sim: TuyaCloudSimulator) -> None:
             name="Hall Dimmer",
             product_name="Dimmer",
             firmware=[
-                SimFirmware(channel=0, current_version="2.0.0", version="2.1.0", desc="Wi-Fi fixes"),
-                SimFirmware(channel=9, current_version="1.0.4", version="1.0.5", desc="Smoother dim"),
+                SimFirmware(
+                    channel=0, current_version="2.0.0", version="2.1.0", desc="Wi-Fi fixes"
+                ),
+                SimFirmware(
+                    channel=9, current_version="1.0.4", version="1.0.5", desc="Smoother dim"
+                ),
             ],
         ),
         SimDevice(
@@ -99,9 +103,7 @@ def build_test_home(sim: TuyaCloudSimulator) -> None:
             device_id=FAILING,
             name="Garage Plug",
             firmware=[
-                SimFirmware(
-                    channel=0, current_version="1.0.0", version="1.2.0", fail_at_percent=50
-                )
+                SimFirmware(channel=0, current_version="1.0.0", version="1.2.0", fail_at_percent=50)
             ],
         ),
         SimDevice(

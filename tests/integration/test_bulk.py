@@ -6,10 +6,6 @@ import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any
 
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
-
-from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
 from homeassistant.components.update import (
     ATTR_IN_PROGRESS,
     ATTR_UPDATE_PERCENTAGE,
@@ -19,6 +15,10 @@ from homeassistant.components.update import (
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+
+from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
 from tuya_sim import SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
 
 from .conftest import ACCESS_ID, ACCESS_SECRET, HOME_ID, HOME_NAME, OWNER_UID, Advance
@@ -35,7 +35,11 @@ async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
     """A home of twelve devices: eight Wi-Fi (one offline, one failing), four sub-devices."""
     simulator = TuyaCloudSimulator(access_id=ACCESS_ID, access_secret=ACCESS_SECRET)
     simulator.add_home(
-        SimHome(home_id=HOME_ID, name=HOME_NAME, members=[SimMember(uid=OWNER_UID, name="O", owner=True)])
+        SimHome(
+            home_id=HOME_ID,
+            name=HOME_NAME,
+            members=[SimMember(uid=OWNER_UID, name="O", owner=True)],
+        )
     )
     for device_id in WIFI + SUBS:
         simulator.add_device(
@@ -189,9 +193,7 @@ async def test_restart_mid_run(
 ) -> None:
     """Unloading and setting up again follows running updates and keeps the queue."""
     events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
-    await hass.services.async_call(
-        DOMAIN, "update_all", {}, blocking=True, return_response=True
-    )
+    await hass.services.async_call(DOMAIN, "update_all", {}, blocking=True, return_response=True)
     await advance(90)
     running_before = set(sim.updating_devices())
     assert running_before

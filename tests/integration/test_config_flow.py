@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -16,9 +19,6 @@ from custom_components.tuya_ota.const import (
     CONF_UID,
     DOMAIN,
 )
-from homeassistant.config_entries import SOURCE_USER
-from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 from tuya_sim import SimHome, SimMember, TuyaCloudSimulator
 
 from .conftest import (
@@ -92,9 +92,7 @@ async def test_several_homes_ask_which(hass: HomeAssistant, sim: TuyaCloudSimula
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(sim))
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "home"
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOME_ID: "31000002"}
-    )
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOME_ID: "31000002"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Cottage"
     assert result["data"][CONF_HOME_ID] == 31000002
@@ -109,9 +107,7 @@ async def test_several_homes_member_of_chosen_aborts(
     )
     flow_id = await start_flow(hass)
     await hass.config_entries.flow.async_configure(flow_id, user_input(sim))
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOME_ID: "31000002"}
-    )
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOME_ID: "31000002"})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "insufficient_role"
 
@@ -152,9 +148,7 @@ async def test_refused_connection(hass: HomeAssistant, sim: TuyaCloudSimulator) 
     url = sim.url
     await sim.stop()
     flow_id = await start_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(sim, endpoint=url)
-    )
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input(sim, endpoint=url))
     assert result["errors"] == {"base": "cannot_connect"}
     await sim.start(host="127.0.0.1", port=0)
 
@@ -254,7 +248,11 @@ async def test_reconfigure_home_gone(
 ) -> None:
     """An account that lost the entry's home cannot take it over."""
     sim.add_home(
-        SimHome(home_id=31000002, name="Other", members=[SimMember(uid="ay17000000000000other", name="X", owner=True)])
+        SimHome(
+            home_id=31000002,
+            name="Other",
+            members=[SimMember(uid="ay17000000000000other", name="X", owner=True)],
+        )
     )
     result = await init_integration.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(

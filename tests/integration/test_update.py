@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
-
-from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
 from homeassistant.components.update import (
     ATTR_IN_PROGRESS,
     ATTR_INSTALLED_VERSION,
@@ -17,6 +13,10 @@ from homeassistant.components.update import (
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+
+from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
 from tuya_sim import TuyaCloudSimulator
 
 from .conftest import FAILING, PLUG, Advance

@@ -370,6 +370,13 @@ async def test_token_refused_again_after_renewal(
     assert type(err.value) is TuyaApiError
 
 
+async def test_other_error_after_renewal(client: TuyaCloudClient, sim: TuyaCloudSimulator) -> None:
+    sim.fail_next("/homes", code=1010)
+    sim.fail_next("/homes", code=1106)
+    with pytest.raises(TuyaPermissionError):
+        await client.get_homes(UID)
+
+
 async def test_refresh_rate_limited_propagates(
     client: TuyaCloudClient, sim: TuyaCloudSimulator, backoff: list[float]
 ) -> None:
@@ -573,8 +580,8 @@ async def test_client_error_message_hides_refresh_token(
 ) -> None:
     await client.get_homes(UID)
     sim.expire_tokens()
-    refresh_token = next(iter(sim._refresh_tokens))  # noqa: SLF001 - white-box check
-    session = client._session  # noqa: SLF001
+    refresh_token = next(iter(sim._refresh_tokens))  # white-box check
+    session = client._session
     original = session.request
 
     def failing_request(method: str, url: str, **kwargs: Any) -> Any:
@@ -714,7 +721,7 @@ async def test_logs_hold_no_secrets(
     assert "code 1010" in text
     assert LOCAL_KEY not in text
     assert ACCESS_SECRET not in text
-    for token in [*sim._access_tokens, *sim._refresh_tokens]:  # noqa: SLF001
+    for token in [*sim._access_tokens, *sim._refresh_tokens]:
         assert token not in text
     assert not re.search(r"[0-9A-F]{64}", text)  # no signature
 
@@ -815,4 +822,4 @@ def test_constructor_validates_endpoint() -> None:
 
 
 def test_scrub() -> None:
-    assert client_module._scrub("a secret b", "secret", "") == "a *** b"  # noqa: SLF001
+    assert client_module._scrub("a secret b", "secret", "") == "a *** b"

@@ -65,10 +65,10 @@ HTTP_TOO_MANY_REQUESTS: Final = 429
 
 _LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost."})
 
+
 def _wall_clock() -> float:
     """time.time looked up at each call, so that a test's frozen clock applies."""
     return time.time()
-
 
 
 class _ClockSkewError(TuyaConnectionError):

@@ -124,6 +124,9 @@ def _list(raw: object, what: str) -> list[Any]:
     return raw
 
 
+MAX_TOKEN_LIFETIME_S = 30 * 86400
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """An access token pair; ``expires_at`` is in the client's clock (seconds)."""
@@ -141,7 +144,8 @@ class Token:
         return cls(
             access_token=_required_str(data, "access_token", "accessToken"),
             refresh_token=_required_str(data, "refresh_token", "refreshToken"),
-            expires_at=now + max(lifetime, 60),
+            # Clamped: a huge lifetime would overflow the float (and is not believable).
+            expires_at=now + min(max(lifetime, 60), MAX_TOKEN_LIFETIME_S),
             uid=_str(data, "uid"),
         )
 

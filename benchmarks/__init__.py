@@ -1,0 +1,1 @@
+"""Benchmarks of the tuya_ota integration, run by ``scripts/bench`` (not by ``scripts/test``)."""

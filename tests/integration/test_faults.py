@@ -1,0 +1,265 @@
+"""Faults survived: cloud errors, garbage, expired tokens, rate limits, offline and gone devices."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+
+from homeassistant.components.update import (
+    ATTR_IN_PROGRESS,
+    DOMAIN as UPDATE_DOMAIN,
+    SERVICE_INSTALL,
+)
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+
+from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
+from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
+
+from .conftest import CURRENT, FAILING, HOME_ID, PLUG, Advance
+from .test_update import CURRENT_ENTITY, FAILING_ENTITY, PLUG_ENTITY
+
+
+async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def install(hass: HomeAssistant, *entity_ids: str) -> None:
+    await hass.services.async_call(
+        UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: list(entity_ids)}, blocking=True
+    )
+
+
+async def run_until_idle(hass: HomeAssistant, entry: MockConfigEntry, advance: Advance) -> None:
+    for _ in range(3600):
+        if entry.runtime_data.queue.active_count == 0:
+            return
+        await advance(1)
+    pytest.fail("the queue never emptied")
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"http_status": 500},
+        {"http_status": 502, "body": b"<html>Bad gateway</html>"},
+        {"code": 500},
+        {"http_status": 200, "body": b"not json at all"},
+        {"http_status": 200, "body": b'{"success": true, "result": "nonsense"}'},
+        {"http_status": 200, "body": b'{"success": true, "result": [{"name": 5}]}'},
+        {"http_status": 200, "body": b'{"result": []}'},
+        {"http_status": 429},
+        {"code": 1110},
+    ],
+)
+async def test_cloud_fault_makes_entities_unavailable_then_recovers(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    caplog: pytest.LogCaptureFixture,
+    fault: dict[str, object],
+) -> None:
+    """Errors and garbage make entities unavailable, logged once; the next refresh recovers."""
+    sim.fail_next("/devices", count=2, **fault)  # type: ignore[arg-type]
+    await refresh(hass, init_integration)
+    await refresh(hass, init_integration)
+    assert hass.states.get(PLUG_ENTITY).state == STATE_UNAVAILABLE
+    assert init_integration.state is ConfigEntryState.LOADED
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and "Error" in r.message]
+    assert len(errors) == 1
+    await refresh(hass, init_integration)
+    assert hass.states.get(PLUG_ENTITY).state == STATE_ON
+
+
+async def test_token_expiry_mid_update(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """An access token that expires during an update is refreshed once; the update ends well."""
+    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    await install(hass, PLUG_ENTITY)
+    await advance(20)
+    sim.expire_tokens()
+    refreshes = sim.call_count("/v1.0/token/")
+    await run_until_idle(hass, init_integration, advance)
+    assert sim.call_count("/v1.0/token/") == refreshes + 1
+    assert [event.data["result"] for event in events] == ["success"]
+    assert hass.states.get(PLUG_ENTITY).state == STATE_OFF
+
+
+async def test_expiry_storm_makes_one_refresh(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """Many calls failing with 1010 together lead to a single refresh."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    sim.expire_tokens()
+    refreshes = sim.call_count("/v1.0/token/")
+    await hass.services.async_call(
+        "homeassistant",
+        "update_entity",
+        {ATTR_ENTITY_ID: [PLUG_ENTITY, FAILING_ENTITY, CURRENT_ENTITY]},
+        blocking=True,
+    )
+    assert sim.call_count("/v1.0/token/") == refreshes + 1
+
+
+async def test_wrong_secret_starts_reauth(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator
+) -> None:
+    """A secret the cloud no longer accepts starts reauthentication; devices are kept."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    sim.access_secret = "rotatedsecret00000000000000000001"
+    sim.expire_tokens()
+    sim.revoke_refresh_tokens()
+    await refresh(hass, init_integration)
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert er.async_get(hass).async_get(PLUG_ENTITY) is not None
+
+
+async def test_rate_limited_bulk_slows_down(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """Rate-limited starts are retried after a back-off; nothing fails, nothing hammers."""
+    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    sim.fail_next("/firmware", code=1110, count=4)
+    await install(hass, PLUG_ENTITY, CURRENT_ENTITY.replace("desk_lamp", "hall_dimmer"))
+    limited = [call for call in sim.calls if call.code == 1110]
+    assert len(limited) <= 4
+    await run_until_idle(hass, init_integration, advance)
+    limited = [call for call in sim.calls if call.code == 1110]
+    assert len(limited) == 4
+    gaps = [b.time - a.time for a, b in itertools.pairwise(limited)]
+    assert all(gap >= 0.9 for gap in gaps if gap > 0) or len(limited) <= 2
+    assert sorted(event.data["result"] for event in events) == ["success", "success"]
+
+
+async def test_clock_skew_is_retried(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One 1013 answer is retried with a fresh timestamp and logged with what to check."""
+    sim.fail_next("/firmware", code=1013, count=1)
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {ATTR_ENTITY_ID: PLUG_ENTITY}, blocking=True
+    ) if await async_setup_component(hass, "homeassistant", {}) else None
+    assert "clock" in caplog.text
+    assert sim.start_calls == []
+
+
+async def test_offline_mid_update_times_out_and_queue_goes_on(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """A device that goes offline during its update ends as timeout; the queue goes on."""
+    await hass.config_entries.async_reload(init_integration.entry_id)  # max_parallel stays 3
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    await install(hass, PLUG_ENTITY)
+    await advance(15)
+    sim.set_online(PLUG, online=False)
+    await refresh(hass, init_integration)
+    assert hass.states.get(PLUG_ENTITY).state == STATE_UNAVAILABLE
+    await run_until_idle(hass, init_integration, advance)
+    assert [event.data["result"] for event in events] == ["timeout"]
+    sim.set_online(PLUG, online=True)
+    await refresh(hass, init_integration)
+    state = hass.states.get(PLUG_ENTITY)
+    assert state.state == STATE_ON
+    assert state.attributes[ATTR_IN_PROGRESS] is False
+    await install(hass, FAILING_ENTITY)
+    assert [call[0] for call in sim.start_calls][-1] == FAILING
+
+
+async def test_device_removed_and_added(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+) -> None:
+    """A device gone from the home loses its entity and device; a new one appears."""
+    device_registry = dr.async_get(hass)
+    assert device_registry.async_get_device(identifiers={(DOMAIN, CURRENT)}) is not None
+    sim.remove_device(CURRENT)
+    sim.add_device(
+        HOME_ID,
+        SimDevice(
+            device_id="bf000000000000newplug",
+            name="New Plug",
+            firmware=[SimFirmware(channel=0, current_version="1.0.0", version="1.5.0")],
+        ),
+    )
+    await refresh(hass, init_integration)
+    await advance(5)
+    assert er.async_get(hass).async_get(CURRENT_ENTITY) is None
+    assert hass.states.get(CURRENT_ENTITY) is None
+    assert device_registry.async_get_device(identifiers={(DOMAIN, CURRENT)}) is None
+    state = hass.states.get("update.new_plug_firmware")
+    assert state is not None
+    assert state.state == STATE_ON
+
+
+async def test_firmware_read_of_gone_device_refreshes_list(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+) -> None:
+    """A firmware read answering 2010 (device gone) refreshes the list, which drops it."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    sim.remove_device(FAILING)
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {ATTR_ENTITY_ID: FAILING_ENTITY}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(FAILING_ENTITY) is None
+    assert sim.start_calls == []
+
+
+async def test_update_entity_cloud_error(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A failed on-demand read is reported, and the last known firmware stays."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    sim.fail_next("/firmware", http_status=500)
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {ATTR_ENTITY_ID: PLUG_ENTITY}, blocking=True
+    )
+    assert "Error talking to the Tuya cloud" in caplog.text or "fails" in caplog.text
+    assert hass.states.get(PLUG_ENTITY).state == STATE_ON
+
+
+async def test_update_entity_reads_firmware_now(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+) -> None:
+    """homeassistant.update_entity reads that one device's firmware at once."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    sim.publish_firmware(CURRENT, 0, "4.1.0", desc="New")
+    sim.reset_calls()
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {ATTR_ENTITY_ID: CURRENT_ENTITY}, blocking=True
+    )
+    assert [call.path for call in sim.calls] == [f"/v2.0/cloud/thing/{CURRENT}/firmware"]
+    assert hass.states.get(CURRENT_ENTITY).attributes["latest_version"] == "4.1.0"

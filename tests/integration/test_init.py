@@ -1,0 +1,174 @@
+"""Setup, unload, devices, sensors, diagnostics and secrets."""
+
+from __future__ import annotations
+
+import logging
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
+
+from custom_components.tuya_ota.const import DOMAIN
+from custom_components.tuya_ota.diagnostics import async_get_config_entry_diagnostics
+from tuya_sim import TuyaCloudSimulator
+
+from .conftest import ACCESS_ID, ACCESS_SECRET, OWNER_UID, PLUG, Advance
+from .test_faults import install, refresh, run_until_idle
+from .test_update import FAILING_ENTITY, PLUG_ENTITY
+
+
+async def test_setup_fails_then_retries(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: TuyaCloudSimulator
+) -> None:
+    """A cloud error at setup retries later instead of failing for good."""
+    sim.fail_next("/members", http_status=500)
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_setup_with_bad_credentials_asks_reauth(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: TuyaCloudSimulator
+) -> None:
+    """Wrong credentials at setup start reauthentication."""
+    sim.access_secret = "rotatedsecret00000000000000000001"
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert [flow["context"]["source"] for flow in hass.config_entries.flow.async_progress()] == [
+        "reauth"
+    ]
+
+
+async def test_unload_leaves_nothing(
+    hass: HomeAssistant, init_integration: MockConfigEntry, advance: Advance
+) -> None:
+    """Unload stops timers and tasks; the entry can be removed and its store goes too."""
+    await install(hass, PLUG_ENTITY)
+    store = init_integration.runtime_data.store
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    assert PLUG in store.data["jobs"]  # kept for the next setup
+    scheduled = [
+        handle
+        for handle in hass.loop._scheduled
+        if not handle.cancelled() and "tuya_ota" in repr(handle)
+    ]
+    assert scheduled == []
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+
+
+async def test_joins_core_tuya_device(
+    hass: HomeAssistant, config_entry: MockConfigEntry, advance: Advance
+) -> None:
+    """A device the core tuya integration already has gets the entity, not a twin."""
+    tuya_entry = MockConfigEntry(domain="tuya")
+    tuya_entry.add_to_hass(hass)
+    device_registry = dr.async_get(hass)
+    core_device = device_registry.async_get_or_create(
+        config_entry_id=tuya_entry.entry_id, identifiers={("tuya", PLUG)}, name="Kitchen Plug"
+    )
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    entity = er.async_get(hass).async_get(PLUG_ENTITY)
+    assert entity is not None
+    assert entity.device_id == core_device.id
+    assert device_registry.async_get_device(identifiers={(DOMAIN, PLUG)}) is None
+
+
+async def test_device_registry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Each Tuya device is one device, plus one service device for the home's summary."""
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, PLUG)})
+    assert device is not None
+    assert device.name == "Kitchen Plug"
+    assert device.manufacturer == "Tuya"
+    assert device.model == "Smart Plug"
+
+
+async def test_summary_sensors(
+    hass: HomeAssistant, init_integration: MockConfigEntry, advance: Advance
+) -> None:
+    """Counts of updates available and queued/running follow the queue."""
+    available = "sensor.test_home_updates_available"
+    running = "sensor.test_home_updates_queued_or_running"
+    assert hass.states.get(available).state == "7"
+    assert hass.states.get(running).state == "0"
+    await install(hass, PLUG_ENTITY)
+    assert hass.states.get(running).state == "1"
+    await run_until_idle(hass, init_integration, advance)
+    assert hass.states.get(available).state == "6"
+    assert hass.states.get(running).state == "0"
+
+
+async def test_restart_shows_last_versions_at_once(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator
+) -> None:
+    """After a restart the stored versions show before any firmware read."""
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    sim.reset_calls()
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(PLUG_ENTITY).attributes["installed_version"] == "1.0.0"
+    assert sim.call_count("/firmware") == 0
+    assert sim.call_count() <= 5
+
+
+async def test_release_notes(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_ws_client: object
+) -> None:
+    """Release notes are the firmware's desc; several channels each under their name."""
+    client = await hass_ws_client(hass)  # type: ignore[operator]
+    await client.send_json({"id": 1, "type": "update/release_notes", "entity_id": PLUG_ENTITY})
+    result = await client.receive_json()
+    assert result["result"] == "Faster pairing."
+    await client.send_json(
+        {"id": 2, "type": "update/release_notes", "entity_id": "update.hall_dimmer_firmware"}
+    )
+    result = await client.receive_json()
+    assert result["result"] == "### Main 2.1.0\n\nWi-Fi fixes\n\n### MCU 1.0.5\n\nSmoother dim"
+
+
+async def test_diagnostics(
+    hass: HomeAssistant, init_integration: MockConfigEntry, snapshot: SnapshotAssertion
+) -> None:
+    """Diagnostics redact credentials, tokens, keys and places."""
+    diagnostics = await async_get_config_entry_diagnostics(hass, init_integration)
+    text = repr(diagnostics)
+    for secret in (ACCESS_SECRET, ACCESS_ID, OWNER_UID, "plugsecretlocalkey"):
+        assert secret not in text
+    assert diagnostics == snapshot(exclude=props("firmware_checked_at", "endpoint"))
+
+
+async def test_secrets_never_logged(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    advance: Advance,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A whole session at DEBUG: setup, install, errors, token refresh, reauth."""
+    caplog.set_level(logging.DEBUG)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await advance(20)
+    await install(hass, PLUG_ENTITY, FAILING_ENTITY)
+    await advance(30)
+    sim.expire_tokens()
+    sim.fail_next("/progress", http_status=500)
+    await run_until_idle(hass, config_entry, advance)
+    sim.fail_next("/devices", code=1106)
+    await refresh(hass, config_entry)
+    sim.access_secret = "rotatedsecret00000000000000000001"
+    sim.revoke_refresh_tokens()
+    sim.expire_tokens()
+    await refresh(hass, config_entry)
+    secrets = [ACCESS_SECRET, "plugsecretlocalkey", *sim.issued_tokens()]
+    assert len(secrets) > 3
+    for secret in secrets:
+        assert secret not in caplog.text
