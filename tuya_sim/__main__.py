@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Sequence
 import contextlib
 import logging
-from collections.abc import Sequence
 
 from .scenarios import DEMO_ACCESS_ID, DEMO_ACCESS_SECRET, DEMO_UID, build_demo, build_large
 from .simulator import TuyaCloudSimulator

@@ -247,6 +247,16 @@ def build_demo(sim: TuyaCloudSimulator) -> None:
             firmware=[SimFirmware(channel=0, current_version="3.1.0")],
         ),
         SimDevice(
+            device_id="bf1a2b3c4d5e6f7a8b16",
+            name="Wall Switch",
+            category="kg",
+            product_name="2-Gang Wall Switch",
+            model="WS-2",
+            local_key=_key("bf1a2b3c4d5e6f7a8b16"),
+            status=[{"code": "switch_1", "value": False}, {"code": "switch_2", "value": True}],
+            firmware=[SimFirmware(channel=0, current_version="1.3.2")],
+        ),
+        SimDevice(
             device_id="bf1a2b3c4d5e6f7a8b15",
             name="Curtain Motor",
             category="cl",

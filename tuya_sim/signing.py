@@ -6,9 +6,9 @@ the wire and in the shared test vectors, so a mistake in either one shows up.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 import hashlib
 import hmac
-from collections.abc import Iterable
 
 ALGORITHM = "HMAC-SHA256"
 

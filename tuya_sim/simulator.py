@@ -7,17 +7,17 @@ and computes firmware updates lazily from its clock, so a test can freeze or adv
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 import contextlib
+from dataclasses import dataclass
 import hashlib
+from http import HTTPStatus
 import json
 import math
 import re
 import time
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Final
+import uuid
 
 from aiohttp import web
 
@@ -159,6 +159,7 @@ class TuyaCloudSimulator:
         self._runs: list[SimRun] = []
         self._access_tokens: dict[str, _AccessToken] = {}
         self._refresh_tokens: dict[str, str] = {}
+        self._issued_tokens: list[str] = []
         self._faults: list[_Fault] = []
         self._delays: list[_Delay] = []
         self._bucket: float = max(rate_limit_per_s or 0.0, 1.0)
@@ -172,6 +173,10 @@ class TuyaCloudSimulator:
     def add_home(self, home: SimHome) -> None:
         """Add (or replace) a home."""
         self._homes[home.home_id] = home
+
+    def issued_tokens(self) -> list[str]:
+        """Every access and refresh token ever handed out, for tests that look for leaks."""
+        return list(self._issued_tokens)
 
     def add_user(self, uid: str) -> None:
         """Register a linked app account that belongs to no home (its homes call answers [])."""
@@ -487,6 +492,7 @@ class TuyaCloudSimulator:
 
     def _issue_token(self, now: float) -> dict[str, object]:
         access, refresh = uuid.uuid4().hex, uuid.uuid4().hex
+        self._issued_tokens.extend((access, refresh))
         self._access_tokens[access] = _AccessToken(refresh, now + self.token_lifetime_s)
         self._refresh_tokens[refresh] = access
         return {

@@ -6,8 +6,8 @@ that freeze or advance the clock drive the simulated updates.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+import math
 
 from .models import SimRun
 

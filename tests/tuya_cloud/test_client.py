@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-import re
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
+import logging
+import re
 from typing import Any
 
 import aiohttp
-import pytest
 from aiohttp import web
+import pytest
 
 from custom_components.tuya_ota.tuya_cloud import (
     Device,
@@ -32,9 +32,9 @@ from custom_components.tuya_ota.tuya_cloud import (
     TuyaResponseError,
     UpgradeProgress,
     UpgradeStatus,
+    client as client_module,
     validate_endpoint,
 )
-from custom_components.tuya_ota.tuya_cloud import client as client_module
 from tuya_sim import SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
 
 ACCESS_ID = "clientaccessid0000001"

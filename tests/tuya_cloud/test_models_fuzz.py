@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Callable
 import contextlib
 import json
-from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import aiohttp
-import pytest
 from aiohttp import web
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
+import pytest
 
 from custom_components.tuya_ota.tuya_cloud import (
     Device,
@@ -25,10 +24,10 @@ from custom_components.tuya_ota.tuya_cloud import (
     TuyaResponseError,
     UpgradeProgress,
     channel_name,
+    client as client_module,
     parse_firmware,
     parse_list,
 )
-from custom_components.tuya_ota.tuya_cloud import client as client_module
 
 NOW = 1_700_000_000.0
 

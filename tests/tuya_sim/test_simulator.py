@@ -7,17 +7,16 @@ integration's client.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 import math
 import time
-import uuid
-from collections.abc import AsyncGenerator
 from types import SimpleNamespace
 from typing import Any
+import uuid
 
 import aiohttp
 import pytest
 
-import tuya_sim.__main__ as sim_main
 from tuya_sim import (
     SimCall,
     SimDevice,
@@ -27,6 +26,7 @@ from tuya_sim import (
     SimRun,
     TuyaCloudSimulator,
 )
+import tuya_sim.__main__ as sim_main
 from tuya_sim.scenarios import (
     DEMO_ACCESS_ID,
     DEMO_ACCESS_SECRET,

@@ -7,15 +7,15 @@ cloud's error codes are all mapped, so callers branch on a handful of classes.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping
 import ipaddress
 import json
 import logging
 import random
 import time
-import uuid
-from collections.abc import Callable, Mapping
 from typing import Final
 from urllib.parse import quote, urlsplit
+import uuid
 
 import aiohttp
 

@@ -5,9 +5,9 @@ Kept apart from the client so the test vectors can pin it down without any I/O.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import hashlib
 import hmac
-from collections.abc import Mapping
 
 SIGN_METHOD = "HMAC-SHA256"
 
