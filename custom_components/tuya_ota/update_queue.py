@@ -187,11 +187,6 @@ class UpdateQueue:
         """The device's queued or running job."""
         return self._jobs.get(device_id)
 
-    def is_running(self, device_id: str) -> bool:
-        """Whether the device's job has passed its start calls."""
-        job = self._jobs.get(device_id)
-        return job is not None and job.started_at is not None
-
     @property
     def active_count(self) -> int:
         """Devices queued or updating."""
