@@ -8,7 +8,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_ACCESS_ID, CONF_ACCESS_SECRET, CONF_ENDPOINT, DOMAIN
+from .const import CONF_ACCESS_ID, CONF_ACCESS_SECRET, CONF_ENDPOINT, DOMAIN, REQUEST_TIMEOUT_S
 from .coordinator import TuyaOtaCoordinator
 from .data import TuyaOtaConfigEntry, TuyaOtaRuntimeData
 from .firmware import FirmwareTracker
@@ -37,6 +37,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> b
         # Rate limits are backed off on Home Assistant's timers (queue, firmware schedule,
         # coordinator), never by sleeping inside a call.
         rate_limit_retries=0,
+        request_timeout=REQUEST_TIMEOUT_S,
     )
     store = TuyaOtaStore(hass, entry.entry_id)
     await store.async_load()

@@ -39,6 +39,9 @@ DEFAULT_UPDATE_TIMEOUT: Final = timedelta(minutes=20)
 # A sleeping (low-power) device starts its update only when it wakes up.
 LOW_POWER_WAKE_ALLOWANCE: Final = timedelta(hours=1)
 
+# A cloud call that has not answered by then fails as a connection error.
+REQUEST_TIMEOUT_S: Final = 20.0
+
 EVENT_UPDATE_FINISHED: Final = "tuya_ota_update_finished"
 SERVICE_UPDATE_ALL: Final = "update_all"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -75,6 +75,7 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
         self.uid: str = entry.data[CONF_UID]
         self._device_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self._summary_listeners: list[CALLBACK_TYPE] = []
+        self._missing_once: set[str] = set()
 
     async def _async_update_data(self) -> HomeState:
         try:
@@ -96,14 +97,25 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
                 translation_key="cloud_error",
                 translation_placeholders={"error": str(err)},
             ) from err
-        state = HomeState(
-            role=role_of(self.uid, members),
-            devices={device.device_id: device for device in devices},
-        )
+        state = HomeState(role=role_of(self.uid, members), devices=self._keep_missing(devices))
         self._sync_role_issue(state.role)
-        if self.data is not None:
-            self._remove_stale_devices(set(self.data.devices) - set(state.devices))
         return state
+
+    def _keep_missing(self, devices: list[Device]) -> dict[str, Device]:
+        """Only a device missing from two lists in a row has left the home.
+
+        A list that misses a device once (a cloud glitch answering an empty home, say) keeps
+        it, unavailable, so that nothing of it is lost.
+        """
+        listed = {device.device_id: device for device in devices}
+        kept = dict(listed)
+        if self.data is not None:
+            for device_id, device in self.data.devices.items():
+                if device_id not in listed and device_id not in self._missing_once:
+                    kept[device_id] = replace(device, online=False)
+            self._remove_stale_devices(set(self.data.devices) - set(kept))
+        self._missing_once = set(kept) - set(listed)
+        return kept
 
     @callback
     def _sync_role_issue(self, role: Role) -> None:

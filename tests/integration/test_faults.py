@@ -195,7 +195,7 @@ async def test_device_removed_and_added(
     sim: TuyaCloudSimulator,
     advance: Advance,
 ) -> None:
-    """A device gone from the home loses its entity and device; a new one appears."""
+    """A device gone from two lists in a row loses its entity and device; a new one appears."""
     device_registry = dr.async_get(hass)
     assert device_registry.async_get_device(identifiers={(DOMAIN, CURRENT)}) is not None
     sim.remove_device(CURRENT)
@@ -207,6 +207,8 @@ async def test_device_removed_and_added(
             firmware=[SimFirmware(channel=0, current_version="1.0.0", version="1.5.0")],
         ),
     )
+    await refresh(hass, init_integration)
+    assert hass.states.get(CURRENT_ENTITY).state == STATE_UNAVAILABLE  # missing once: kept
     await refresh(hass, init_integration)
     await advance(5)
     assert er.async_get(hass).async_get(CURRENT_ENTITY) is None
@@ -229,6 +231,7 @@ async def test_firmware_read_of_gone_device_refreshes_list(
         "homeassistant", "update_entity", {ATTR_ENTITY_ID: FAILING_ENTITY}, blocking=True
     )
     await hass.async_block_till_done()
+    await refresh(hass, init_integration)
     assert hass.states.get(FAILING_ENTITY) is None
     assert sim.start_calls == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -172,3 +173,15 @@ async def test_secrets_never_logged(
     assert len(secrets) > 3
     for secret in secrets:
         assert secret not in caplog.text
+
+
+async def test_cloud_timeout_at_setup_retries(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: TuyaCloudSimulator
+) -> None:
+    """A cloud that does not answer in time: setup is retried later, nothing hangs."""
+    sim.delay_next(2.0, "/members")
+    config_entry.add_to_hass(hass)
+    with patch("custom_components.tuya_ota.REQUEST_TIMEOUT_S", 0.2):
+        await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    await sim.stop()  # releases the held request
