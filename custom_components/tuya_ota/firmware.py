@@ -127,7 +127,7 @@ class FirmwareTracker:
 
     def devices_with_update(self) -> list[str]:
         """Known devices of the home whose firmware offers an update."""
-        devices = self._coordinator.data.devices if self._coordinator.data else {}
+        devices = self._coordinator.data.devices
         return [
             device_id
             for device_id in devices
@@ -213,7 +213,7 @@ class FirmwareTracker:
             self._unsub_timer = None
 
     def _next_due(self) -> tuple[str, float] | None:
-        devices = self._coordinator.data.devices if self._coordinator.data else {}
+        devices = self._coordinator.data.devices
         if not devices:
             return None
         device_id = min(devices, key=self.due_at)

@@ -214,7 +214,7 @@ class UpdateQueue:
 
     def device_name(self, device_id: str) -> str:
         """The device's name for messages."""
-        device = self._coordinator.data.devices.get(device_id) if self._coordinator.data else None
+        device = self._coordinator.data.devices.get(device_id)
         return device.name if device else device_id
 
     @callback
