@@ -76,6 +76,7 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
         self._device_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self._summary_listeners: list[CALLBACK_TYPE] = []
         self._missing_once: set[str] = set()
+        self._summary_pending = False
 
     async def _async_update_data(self) -> HomeState:
         try:
@@ -175,9 +176,20 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
 
     @callback
     def async_notify_device(self, device_id: str) -> None:
-        """Tell the device's entity, and the summary, that its state changed."""
+        """Tell the device's entity at once, and the summary once per burst of changes.
+
+        The summary counts over every device; recounting it per change made a bulk run of
+        1,000 devices quadratic.
+        """
         for listener in list(self._device_listeners.get(device_id, ())):
             listener()
+        if not self._summary_pending:
+            self._summary_pending = True
+            self.hass.loop.call_soon(self._notify_summary)
+
+    @callback
+    def _notify_summary(self) -> None:
+        self._summary_pending = False
         for listener in list(self._summary_listeners):
             listener()
 

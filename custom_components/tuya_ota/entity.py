@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -20,6 +21,7 @@ class TuyaOtaDeviceEntity(CoordinatorEntity[TuyaOtaCoordinator]):
         """Join the core tuya device of the same id, else describe a device of our own."""
         super().__init__(coordinator)
         self.tuya_device_id = device.device_id
+        self._last_seen: tuple[Device | None, bool] | None = None
         self._attr_unique_id = device.device_id
         core_identifier = (TUYA_CORE_DOMAIN, device.device_id)
         if dr.async_get(coordinator.hass).async_get_device(identifiers={core_identifier}):
@@ -43,6 +45,18 @@ class TuyaOtaDeviceEntity(CoordinatorEntity[TuyaOtaCoordinator]):
         """Offline devices cannot be updated, so their entity is unavailable."""
         device = self.device
         return super().available and device is not None and device.online
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when this device's line of the list changed.
+
+        Every refresh of a large home would otherwise rewrite every entity's state.
+        """
+        seen = (self.device, self.available)
+        if seen == self._last_seen:
+            return
+        self._last_seen = seen
+        super()._handle_coordinator_update()
 
     async def async_added_to_hass(self) -> None:
         """Also listen to this device's own firmware and update changes."""

@@ -109,7 +109,9 @@ async def _async_update_all(call: ServiceCall) -> ServiceResponse:
     for entry in _entries(hass, call.data.get(ATTR_CONFIG_ENTRY_ID)):
         runtime = entry.runtime_data
         firmware = runtime.firmware
-        for tuya_device_id in runtime.coordinator.data.devices:
+        for index, tuya_device_id in enumerate(list(runtime.coordinator.data.devices)):
+            if index % 100 == 99:
+                await asyncio.sleep(0)  # a large home: let the event loop breathe
             channels = firmware.get(tuya_device_id) or []
             versions = {
                 "from_version": installed_version(channels) or "",

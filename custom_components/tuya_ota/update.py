@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from homeassistant.components.update import (
@@ -30,6 +31,7 @@ from .update_queue import UpdateQueue
 
 # Installs wait on the home's queue, not on a platform-wide lock.
 PARALLEL_UPDATES = 0
+ENTITY_BATCH = 100
 
 
 async def async_setup_entry(
@@ -57,7 +59,17 @@ async def async_setup_entry(
             for device in new
         )
 
-    add_new_devices()
+    # A large home's entities are added in batches, yielding between them, so that the
+    # event loop is never held for long.
+    devices = list(coordinator.data.devices.values())
+    for start in range(0, len(devices), ENTITY_BATCH):
+        batch = devices[start : start + ENTITY_BATCH]
+        known.update(device.device_id for device in batch)
+        async_add_entities(
+            TuyaFirmwareUpdateEntity(coordinator, runtime.firmware, runtime.queue, device)
+            for device in batch
+        )
+        await asyncio.sleep(0)
     entry.async_on_unload(coordinator.async_add_listener(add_new_devices))
 
     @callback

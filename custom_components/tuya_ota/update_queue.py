@@ -240,11 +240,12 @@ class UpdateQueue:
         )
 
     @callback
-    def _add(self, job: UpdateJob) -> None:
+    def _add(self, job: UpdateJob, *, pump: bool = True) -> None:
         self._jobs[job.device_id] = job
         self._persist(job)
         self._coordinator.async_notify_device(job.device_id)
-        self._pump()
+        if pump:
+            self._pump()
 
     @callback
     def async_restore(self) -> None:
@@ -262,9 +263,10 @@ class UpdateQueue:
             job.timeout_s = stored["timeout_s"]
             if job.started_at is not None:
                 job.accept(None)
-            self._add(job)
+            self._add(job, pump=False)
         for device_id in devices:
-            self._follow_if_running(device_id)
+            self._follow_if_running(device_id, pump=False)
+        self._pump()
         self._entry.async_on_unload(
             self._firmware.async_add_change_listener(self._follow_if_running)
         )
@@ -273,7 +275,7 @@ class UpdateQueue:
         )
 
     @callback
-    def _follow_if_running(self, device_id: str) -> None:
+    def _follow_if_running(self, device_id: str, *, pump: bool = True) -> None:
         """Follow an update the cloud reports running that no job of ours covers."""
         channels = self._firmware.get(device_id) or []
         running = [channel for channel in channels if channel.running]
@@ -287,7 +289,7 @@ class UpdateQueue:
         job.started_at = time.time()
         job.timeout_s = update_timeout_s(running)
         job.accept(None)
-        self._add(job)
+        self._add(job, pump=pump)
 
     @callback
     def _role_or_list_changed(self) -> None:
@@ -316,21 +318,38 @@ class UpdateQueue:
 
     @callback
     def _pump(self) -> None:
-        """Give free places to waiting jobs in arrival order; followed updates always run."""
+        """Give free places to waiting jobs; followed updates (already running) always run.
+
+        Sub-devices go one at a time, so they are the critical path of a bulk run: when no
+        sub-device runs, the first waiting one takes the next place, and the other places
+        go to the other devices in arrival order.
+        """
         if self._stopped:
             return
-        sub_busy = any(self._jobs[device_id].sub for device_id in self._active)
+        waiting = [job for job in self._jobs.values() if job.device_id not in self._active]
+        for job in waiting:
+            if job.started_at is not None:
+                self._activate(job)
         free = self.max_parallel - len(self._active)
-        for job in list(self._jobs.values()):
-            if job.device_id in self._active:
-                continue
-            already_running = job.started_at is not None
-            if not already_running and (free <= 0 or (job.sub and sub_busy)):
-                continue
-            self._active.add(job.device_id)
+        if free <= 0:
+            return
+        sub_busy = any(self._jobs[device_id].sub for device_id in self._active)
+        if not sub_busy and (sub := next((job for job in waiting if job.sub), None)):
+            self._activate(sub)
             free -= 1
-            sub_busy = sub_busy or job.sub
-            self._spawn(job, self._poll_phase(job) if already_running else self._start_phase(job))
+        for job in waiting:
+            if free <= 0:
+                break
+            if job.sub or job.device_id in self._active:
+                continue
+            self._activate(job)
+            free -= 1
+
+    @callback
+    def _activate(self, job: UpdateJob) -> None:
+        self._active.add(job.device_id)
+        running = job.started_at is not None
+        self._spawn(job, self._poll_phase(job) if running else self._start_phase(job))
 
     @callback
     def _spawn(self, job: UpdateJob, phase: Coroutine[Any, Any, None]) -> None:

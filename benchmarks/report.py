@@ -1,0 +1,199 @@
+"""Print the benchmarks' results as tables; with ``--json``, end with one JSON line.
+
+Usage: ``python -m benchmarks.report RESULTS.json [RESULTS.json ...] [--json]``, each file
+as the benchmarks write it (``{"bulk": [...], "api": [...]}``); ``scripts/bench`` calls this.
+"""
+
+# ruff: noqa: T201 - printing the tables is this module's job
+
+from __future__ import annotations
+
+import argparse
+from itertools import pairwise
+import json
+from pathlib import Path
+from typing import Any
+
+BULK_KEYS = ("n", "makespan_s", "bound_s", "ratio")
+API_KEYS = (
+    "devices",
+    "calls_per_device_day",
+    "notice_delay_h",
+    "restart_calls",
+    "setup_wall_s",
+    "setup_extra_mb",
+    "max_stall_ms",
+)
+BULK_GOAL_RATIO = 1.10
+
+# figure, goal text, check (row -> bool | None: None when the goal is not about this size)
+API_FIGURES: tuple[tuple[str, str], ...] = (
+    ("calls_per_device_day", "<= 3 at 200 devices"),
+    ("notice_delay_h", "<= 12 h"),
+    ("notice_worst_s", "(the same, in seconds)"),
+    ("restart_calls", "<= 5"),
+    ("setup_wall_s", "<= 3 s at 1,000"),
+    ("setup_extra_mb", "<= 60 MB at 1,000"),
+    ("max_stall_ms", "<= 100 ms (CPU of the loop thread)"),
+    ("first_sweep_s", "(simulated) minutes"),
+    ("restart_setup_wall_s", ""),
+    ("update_all_call_ms", ""),
+    ("stall_setup_ms", "(CPU ms of the loop thread)"),
+    ("stall_bulk_ms", "(CPU ms of the loop thread)"),
+    ("max_stall_wall_ms", "(wall ms: adds other processes' CPU)"),
+    ("gc_pause_max_ms", "(apart from stalls)"),
+    ("setup_rss_mb", ""),
+    ("setup_retained_mb", ""),
+    ("min_read_spacing_s", ">= 0.5 s"),
+    ("bulk_wall_s", ""),
+    ("wall_s", ""),
+)
+
+
+def api_goal_met(figure: str, row: dict[str, Any]) -> bool | None:
+    """Whether the row meets the brief's goal for this figure (None: no goal at this size)."""
+    value = row.get(figure)
+    if not isinstance(value, int | float):
+        return None
+    size = row["devices"]
+    checks: dict[str, tuple[bool, bool]] = {
+        # figure: (applies to this size, met)
+        "calls_per_device_day": (size == 200, value <= 3),
+        "notice_delay_h": (True, value <= 12.0),
+        "restart_calls": (True, value <= 5),
+        "setup_wall_s": (size == 1000, value <= 3.0),
+        "setup_extra_mb": (size == 1000, value <= 60.0),
+        "max_stall_ms": (size == 1000, value <= 100.0),
+    }
+    applies, met = checks.get(figure, (False, True))
+    return met if applies else None
+
+
+def load(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
+    """Merge the result files (later files win for a kind they both hold)."""
+    merged: dict[str, list[dict[str, Any]]] = {}
+    for path in paths:
+        if path.exists() and path.stat().st_size:
+            merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+BULK_TITLES = {
+    "bulk": [
+        "bench bulk: one tuya_ota.update_all over n devices (every 10th a sub-device),",
+        "  simulated update length L, max_parallel P = 3, bound = L * max(ceil(n/P), n_sub)",
+    ],
+    "bulk_subs_last": [
+        "  extra, not in the JSON: the same sub-devices last in the device list (queue order)"
+    ],
+    "bulk_odd_length": [
+        "  extra, not in the JSON: an update length that is no multiple of the poll interval"
+    ],
+}
+
+
+def bulk_table(rows: list[dict[str, Any]], kind: str = "bulk") -> list[str]:
+    """A bulk benchmark's table."""
+    lines = [
+        *BULK_TITLES[kind],
+        f"  {'n':>5} {'subs':>5} {'L_s':>5} {'poll_s':>6} {'makespan_s':>11} {'bound_s':>9}"
+        f" {'ratio':>7} {'goal':>5} {'calls (fw/start/progress)':>26} {'wall_s':>7}",
+    ]
+    for row in rows:
+        calls = row.get("calls", {})
+        call_text = f"{calls.get('firmware', 0)}/{calls.get('start', 0)}/{calls.get('progress', 0)}"
+        goal = "ok" if row["ratio"] <= BULK_GOAL_RATIO else "MISS"
+        lines.append(
+            f"  {row['n']:>5} {row.get('subs', ''):>5} {_fmt(row.get('update_s', '')):>5}"
+            f" {_fmt(row.get('poll_s', '')):>6} {_fmt(row['makespan_s']):>11}"
+            f" {_fmt(row['bound_s']):>9} {row['ratio']:>7.4f} {goal:>5} {call_text:>26}"
+            f" {_fmt(row.get('wall_s', '')):>7}"
+        )
+    return lines
+
+
+def api_table(rows: list[dict[str, Any]]) -> list[str]:
+    """The api benchmark's table: a figure per line, a size per column, then growth."""
+    sizes = [row["devices"] for row in rows]
+    head = "".join(f"{size:>12}" for size in sizes)
+    growth_pairs = list(pairwise(rows))
+    if len(rows) > 2:
+        growth_pairs.append((rows[0], rows[-1]))
+    labels = [f"{a['devices']}->{b['devices']}" for a, b in growth_pairs]
+    growth_head = "".join(f"{label:>12}" for label in labels)
+    lines = [
+        "bench api: build_large home, defaults (firmware every 12 h, list every 30 min)",
+        f"  {'figure':<22}{head}{growth_head}  goal",
+    ]
+    for figure, goal in API_FIGURES:
+        if not any(figure in row for row in rows):
+            continue
+        cells = ""
+        misses = []
+        for row in rows:
+            cells += f"{_fmt(row.get(figure, '-')):>12}"
+            if api_goal_met(figure, row) is False:
+                misses.append(str(row["devices"]))
+        growth = ""
+        for a, b in growth_pairs:
+            first, last = a.get(figure), b.get(figure)
+            if isinstance(first, int | float) and isinstance(last, int | float) and first:
+                growth += f"{'x' + format(last / first, '.3g'):>12}"
+            else:
+                growth += f"{'-':>12}"
+        verdict = f"  MISS at {', '.join(misses)}" if misses else ""
+        lines.append(f"  {figure:<22}{cells}{growth}  {goal}{verdict}")
+    lines.append(
+        "  growth columns: the figure's ratio between sizes; at most linear means at most the"
+    )
+    lines.append(
+        "  device ratio for totals and time/memory, flat or falling for per-device figures."
+    )
+    for row in rows:
+        if row.get("slow_callbacks"):
+            lines.append(
+                f"  longest callbacks at {row['devices']} devices (CPU ms, wall ms, what):"
+            )
+            lines.extend(
+                f"    {cpu:>8} {wall:>8}  {what}" for cpu, wall, what in row["slow_callbacks"][:5]
+            )
+    return lines
+
+
+def summary(results: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The figures the brief asks for, per kind, in the brief's key order."""
+    keys = {"bulk": BULK_KEYS, "api": API_KEYS}
+    return {
+        kind: [{key: row.get(key) for key in keys[kind]} for row in rows]
+        for kind, rows in results.items()
+        if kind in keys
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the tables, and the JSON line when asked."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("results", nargs="+", type=Path)
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    args = parser.parse_args(argv)
+    results = load(args.results)
+    lines: list[str] = []
+    for kind in BULK_TITLES:
+        if kind in results:
+            lines += bulk_table(results[kind], kind)
+    if "api" in results:
+        lines += ["", *api_table(results["api"])] if lines else api_table(results["api"])
+    print("\n".join(lines))
+    if args.json:
+        print(json.dumps(summary(results), separators=(", ", ": ")))
+    return 0 if results else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

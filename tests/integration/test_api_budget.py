@@ -1,0 +1,324 @@
+"""The cloud-call budget: what a home costs per day, per restart, per update, per refresh.
+
+A home of twenty devices, driven over simulated days by moving the frozen clock from one
+scheduled timer to the next (one-second steps would take too long for a day).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import AsyncGenerator, Callable, Sized
+from datetime import timedelta
+from itertools import pairwise
+import math
+import time
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+
+from custom_components.tuya_ota.const import (
+    DEFAULT_FIRMWARE_CHECK_HOURS,
+    DEFAULT_SCAN_INTERVAL_MINUTES,
+    DOMAIN,
+    EVENT_UPDATE_FINISHED,
+    FIRMWARE_READ_SPACING,
+    PROGRESS_POLL_INTERVAL,
+)
+from custom_components.tuya_ota.tuya_cloud.client import TOKEN_REFRESH_MARGIN_S
+from tuya_sim import SimCall, SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
+
+from .conftest import ACCESS_ID, ACCESS_SECRET, HOME_ID, HOME_NAME, OWNER_UID
+
+DAY_S = 86400.0
+PERIOD_S = DEFAULT_FIRMWARE_CHECK_HOURS * 3600.0
+SCAN_S = DEFAULT_SCAN_INTERVAL_MINUTES * 60.0
+SPACING_S = FIRMWARE_READ_SPACING.total_seconds()
+UPDATE_SECONDS = 60.0
+DEVICES = [f"bf0000000000budget{index:02d}" for index in range(20)]
+SUBS = {DEVICES[9], DEVICES[19]}
+WITH_UPDATE = {DEVICES[3], DEVICES[9], DEVICES[14]}
+
+
+class Clock:
+    """Moves frozen time to the next scheduled timer, running everything due on the way."""
+
+    def __init__(self, hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+        self.hass = hass
+        self.freezer = freezer
+
+    def _next_timer(self) -> float | None:
+        scheduled: list[object] = self.hass.loop._scheduled  # type: ignore[attr-defined]
+        whens = [
+            handle.when()  # type: ignore[attr-defined]
+            for handle in scheduled
+            if not handle.cancelled()  # type: ignore[attr-defined]
+        ]
+        return min(whens) if whens else None
+
+    def _tick(self, seconds: float) -> None:
+        # freezegun keeps microseconds; the loop runs a timer once strictly past its time.
+        micros = max(math.ceil(seconds * 1_000_000), 0) + 1
+        self.freezer.tick(timedelta(microseconds=micros))
+
+    async def settle(self) -> None:
+        loop = self.hass.loop
+        ready: Sized = loop._ready  # type: ignore[attr-defined]
+        while True:
+            await self.hass.async_block_till_done(wait_background_tasks=True)
+            if ready:
+                continue
+            when = self._next_timer()
+            if when is None or when > loop.time():
+                return
+            self._tick(0)
+
+    async def advance(self, seconds: float, until: Callable[[], bool] | None = None) -> bool:
+        """Run ``seconds`` of simulated time; stop early (True) once ``until()`` holds."""
+        loop = self.hass.loop
+        end = loop.time() + seconds
+        while True:
+            await self.settle()
+            if until is not None and until():
+                return True
+            now = loop.time()
+            if now >= end:
+                return False
+            when = self._next_timer()
+            self._tick((end if when is None else min(when, end)) - now)
+
+
+@pytest.fixture
+async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
+    """Twenty devices, two of them sub-devices, three with an update to offer."""
+    simulator = TuyaCloudSimulator(access_id=ACCESS_ID, access_secret=ACCESS_SECRET)
+    simulator.add_home(
+        SimHome(
+            home_id=HOME_ID,
+            name=HOME_NAME,
+            members=[SimMember(uid=OWNER_UID, name="Olivia", owner=True)],
+        )
+    )
+    for device_id in DEVICES:
+        simulator.add_device(
+            HOME_ID,
+            SimDevice(
+                device_id=device_id,
+                name=f"Device {device_id[-2:]}",
+                sub=device_id in SUBS,
+                firmware=[
+                    SimFirmware(
+                        channel=3 if device_id in SUBS else 0,
+                        current_version="1.0.0",
+                        version="1.1.0" if device_id in WITH_UPDATE else "1.0.0",
+                        update_seconds=UPDATE_SECONDS,
+                    )
+                ],
+            ),
+        )
+    await simulator.start(host="127.0.0.1", port=0)
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+def clock(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Clock:
+    """The test's driven clock."""
+    # Under a frozen clock, asyncio's debug warnings about slow callbacks measure the jumps.
+    hass.loop.slow_callback_duration = math.inf
+    return Clock(hass, freezer)
+
+
+@pytest.fixture
+async def steady(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> MockConfigEntry:
+    """The entry set up, past its first sweep and the reads whose slot passed during it."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    store = config_entry.runtime_data.store
+    assert await clock.advance(600, until=lambda: len(store.data["firmware"]) == len(DEVICES))
+    await clock.advance(600)
+    return config_entry
+
+
+def kind(call: SimCall) -> str:
+    """What a recorded call was for."""
+    if call.path.startswith("/v1.0/token"):
+        return "token"
+    if call.path.endswith("/progress"):
+        return "progress"
+    if call.method == "POST":
+        return "start"
+    if call.path.endswith("/firmware"):
+        return "firmware"
+    return call.path.rsplit("/", 1)[-1]
+
+
+def device_of(call: SimCall) -> str:
+    """The device a firmware call is about."""
+    return call.path.split("/")[4]
+
+
+def reads_by_device(calls: list[SimCall]) -> dict[str, list[float]]:
+    reads: dict[str, list[float]] = defaultdict(list)
+    for call in calls:
+        if kind(call) == "firmware":
+            reads[device_of(call)].append(call.time)
+    return reads
+
+
+async def test_first_sweep_is_spaced(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """A new entry reads every device once, spaced, within minutes, then waits for slots."""
+    config_entry.add_to_hass(hass)
+    started = time.time()
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    store = config_entry.runtime_data.store
+    assert await clock.advance(600, until=lambda: len(store.data["firmware"]) == len(DEVICES))
+    times = sorted(call.time for call in sim.calls if kind(call) == "firmware")
+    assert len(times) == len(DEVICES)
+    assert all(later - earlier >= SPACING_S for earlier, later in pairwise(times))
+    assert times[-1] - started <= len(DEVICES) * SPACING_S + 1
+    assert Counter(kind(call) for call in sim.calls) == {
+        "token": 1,
+        "members": 1,
+        "devices": 1,
+        "firmware": len(DEVICES),
+    }
+
+
+async def test_a_day_costs_what_the_schedule_promises(
+    hass: HomeAssistant, steady: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """One read per device per period, members and devices per scan, a token per lifetime."""
+    sim.reset_calls()
+    start = time.time()
+    await clock.advance(DAY_S)
+    calls = [call for call in sim.calls if call.time < start + DAY_S]
+    kinds = Counter(kind(call) for call in calls)
+
+    reads = reads_by_device(calls)
+    assert set(reads) == set(DEVICES)
+    per_period = DAY_S // PERIOD_S  # a day holds this many whole periods, perhaps one more read
+    assert all(per_period <= len(times) <= per_period + 1 for times in reads.values())
+    assert kinds["members"] == kinds["devices"] == DAY_S / SCAN_S
+    token_times = [call.time for call in calls if kind(call) == "token"]
+    renewal_s = sim.token_lifetime_s - TOKEN_REFRESH_MARGIN_S
+    assert DAY_S // sim.token_lifetime_s <= len(token_times) <= DAY_S // renewal_s + 1
+    assert all(b - a >= renewal_s for a, b in pairwise(token_times))
+    assert set(kinds) == {"firmware", "members", "devices", "token"}
+    firmware_reads = sum(len(times) for times in reads.values())
+    assert firmware_reads <= len(DEVICES) * DAY_S / PERIOD_S + len(DEVICES)
+    assert len(calls) == firmware_reads + 2 * DAY_S / SCAN_S + len(token_times)
+
+
+async def test_scheduled_reads_are_staggered(
+    hass: HomeAssistant, steady: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """Reads never bunch: spaced apart, each device once a period, spread over the period."""
+    sim.reset_calls()
+    await clock.advance(DAY_S)
+    reads = reads_by_device(sim.calls)
+    times = sorted(t for device_times in reads.values() for t in device_times)
+    assert all(later - earlier >= SPACING_S for earlier, later in pairwise(times))
+    for device_times in reads.values():
+        for first, second in pairwise(device_times):
+            assert second - first == pytest.approx(PERIOD_S, abs=len(DEVICES) * SPACING_S)
+    # Over one period the slots (fixed by a hash of the id) spread: no hour of the period
+    # holds more than a quarter of the reads, and they span most of the period.
+    one_period = [t for t in times if t < times[0] + PERIOD_S]
+    assert len(one_period) == len(DEVICES)
+    per_hour = Counter(int((t % PERIOD_S) // 3600) for t in one_period)
+    assert max(per_hour.values()) <= len(DEVICES) / 4
+    assert len(per_hour) >= PERIOD_S / 3600 / 2
+    assert one_period[-1] - one_period[0] > PERIOD_S / 2
+
+
+async def test_restart_spends_at_most_five_calls(
+    hass: HomeAssistant, steady: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """Unload and setup: a token, the members, the devices; firmware stays on its slots."""
+    members = sim.call_count("/members")
+    assert await clock.advance(SCAN_S + 60, until=lambda: sim.call_count("/members") > members)
+    await clock.advance(1)  # just after a device-list refresh: none is due in the window
+    window_s = 600.0
+    restart_at = time.time()
+    firmware = steady.runtime_data.firmware
+    due = {d for d in DEVICES if restart_at <= firmware.due_at(d) < restart_at + window_s}
+    token = steady.runtime_data.client._token
+    assert token is not None
+    renewal_due = restart_at <= token.expires_at - TOKEN_REFRESH_MARGIN_S < restart_at + window_s
+    sim.reset_calls()
+
+    assert await hass.config_entries.async_unload(steady.entry_id)
+    assert await hass.config_entries.async_setup(steady.entry_id)
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    for device_id in DEVICES:
+        entity_id = registry.async_get_entity_id("update", DOMAIN, device_id)
+        assert entity_id is not None
+        state = hass.states.get(entity_id)
+        assert state is not None
+        assert state.attributes["installed_version"] == "1.0.0"  # at once, from the store
+    await clock.advance(window_s)
+
+    calls = [call for call in sim.calls if call.time < restart_at + window_s]
+    reads = {device_of(call) for call in calls if kind(call) == "firmware"}
+    assert reads == due
+    assert len(calls) - len(due) - int(renewal_due) <= 5
+    assert Counter(kind(call) for call in calls if kind(call) != "firmware") == {
+        "token": 1,
+        "members": 1,
+        "devices": 1,
+    }
+
+
+async def test_progress_is_read_only_for_updating_devices(
+    hass: HomeAssistant, steady: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """Progress calls follow running updates, every poll interval, and stop at their end."""
+    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    sim.reset_calls()
+    await hass.services.async_call(DOMAIN, "update_all", {}, blocking=True)
+    queue = steady.runtime_data.queue
+    assert await clock.advance(
+        3600, until=lambda: queue.active_count == 0 and len(events) == len(WITH_UPDATE)
+    )
+    assert {event.data["result"] for event in events} == {"success"}
+    started = {device_id: at for device_id, _, at in sim.start_calls}
+    assert set(started) == WITH_UPDATE
+    progress = [call for call in sim.calls if kind(call) == "progress"]
+    assert {device_of(call) for call in progress} == WITH_UPDATE
+    polls_per_update = UPDATE_SECONDS / PROGRESS_POLL_INTERVAL.total_seconds()
+    for device_id, at in started.items():
+        times = [call.time for call in progress if device_of(call) == device_id]
+        assert len(times) == polls_per_update
+        assert all(at < t <= at + UPDATE_SECONDS + 1 for t in times)
+
+    sim.reset_calls()
+    await clock.advance(3600)
+    assert not [call for call in sim.calls if kind(call) in ("progress", "start")]
+
+
+async def test_update_entity_reads_that_device_now(
+    hass: HomeAssistant, steady: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """homeassistant.update_entity: one firmware read of that device, nothing else."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    device_id = DEVICES[5]
+    entity_id = er.async_get(hass).async_get_entity_id("update", DOMAIN, device_id)
+    sim.publish_firmware(device_id, 0, "1.2.0")
+    sim.reset_calls()
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {"entity_id": entity_id}, blocking=True
+    )
+    await clock.settle()
+    assert [(kind(call), device_of(call)) for call in sim.calls] == [("firmware", device_id)]
+    state = hass.states.get(entity_id or "")
+    assert state is not None
+    assert state.attributes["latest_version"] == "1.2.0"
