@@ -128,7 +128,7 @@ def api_table(rows: list[dict[str, Any]]) -> list[str]:
     labels = [f"{a['devices']}->{b['devices']}" for a, b in growth_pairs]
     growth_head = "".join(f"{label:>12}" for label in labels)
     lines = [
-        "bench api: build_large home, defaults (firmware every 12 h, list every 30 min)",
+        "bench api: build_large home, the integration's default options",
         f"  {'figure':<22}{head}{growth_head}  goal",
     ]
     for figure, goal in API_FIGURES:
