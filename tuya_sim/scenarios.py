@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .models import SimDevice, SimFirmware, SimHome, SimMember
 from .simulator import TuyaCloudSimulator
 
@@ -18,7 +20,22 @@ def _key(device_id: str) -> str:
     return (device_id[::-1] + "k3y0123456789abc")[:16]
 
 
-def _plug(
+@dataclass(frozen=True)
+class _Product:
+    """What devices of one product share."""
+
+    category: str
+    product_name: str
+    model: str
+    status: tuple[tuple[str, object], ...]
+
+
+PLUG = _Product("cz", "Smart Plug 16A", "SP-16", (("switch_1", True), ("cur_power", 125)))
+BULB = _Product("dj", "RGBCW Bulb E27", "BL-E27", (("switch_led", False), ("bright_value_v2", 500)))
+
+
+def _one_channel(
+    product: _Product,
     device_id: str,
     name: str,
     current_version: str,
@@ -27,44 +44,15 @@ def _plug(
     update_seconds: float = 60.0,
     fail_at_percent: int | None = None,
 ) -> SimDevice:
+    """A device of the product with one firmware channel (the main module)."""
     return SimDevice(
         device_id=device_id,
         name=name,
-        category="cz",
-        product_name="Smart Plug 16A",
-        model="SP-16",
+        category=product.category,
+        product_name=product.product_name,
+        model=product.model,
         local_key=_key(device_id),
-        status=[{"code": "switch_1", "value": True}, {"code": "cur_power", "value": 125}],
-        firmware=[
-            SimFirmware(
-                channel=0,
-                current_version=current_version,
-                version=version,
-                desc=desc,
-                update_seconds=update_seconds,
-                fail_at_percent=fail_at_percent,
-            )
-        ],
-    )
-
-
-def _bulb(
-    device_id: str,
-    name: str,
-    current_version: str,
-    version: str = "",
-    desc: str = "",
-    update_seconds: float = 60.0,
-    fail_at_percent: int | None = None,
-) -> SimDevice:
-    return SimDevice(
-        device_id=device_id,
-        name=name,
-        category="dj",
-        product_name="RGBCW Bulb E27",
-        model="BL-E27",
-        local_key=_key(device_id),
-        status=[{"code": "switch_led", "value": False}, {"code": "bright_value_v2", "value": 500}],
+        status=[{"code": code, "value": value} for code, value in product.status],
         firmware=[
             SimFirmware(
                 channel=0,
@@ -92,7 +80,8 @@ def build_demo(sim: TuyaCloudSimulator) -> None:
         )
     )
     devices = [
-        _plug(
+        _one_channel(
+            PLUG,
             "bf1a2b3c4d5e6f7a8b01",
             "Kitchen Plug",
             current_version="1.0.2",
@@ -100,7 +89,8 @@ def build_demo(sim: TuyaCloudSimulator) -> None:
             desc="Improves the power metering accuracy.",
             update_seconds=30.0,
         ),
-        _plug(
+        _one_channel(
+            PLUG,
             "bf1a2b3c4d5e6f7a8b02",
             "Desk Plug",
             current_version="1.0.2",
@@ -108,9 +98,10 @@ def build_demo(sim: TuyaCloudSimulator) -> None:
             desc="Improves the power metering accuracy.",
             update_seconds=35.0,
         ),
-        _plug("bf1a2b3c4d5e6f7a8b03", "TV Plug", current_version="1.1.0"),
-        _plug("bf1a2b3c4d5e6f7a8b04", "Fan Plug", current_version="1.1.0"),
-        _bulb(
+        _one_channel(PLUG, "bf1a2b3c4d5e6f7a8b03", "TV Plug", current_version="1.1.0"),
+        _one_channel(PLUG, "bf1a2b3c4d5e6f7a8b04", "Fan Plug", current_version="1.1.0"),
+        _one_channel(
+            BULB,
             "bf1a2b3c4d5e6f7a8b05",
             "Living Room Bulb",
             current_version="2.3.1",
@@ -118,7 +109,8 @@ def build_demo(sim: TuyaCloudSimulator) -> None:
             desc="Smoother colour fades.",
             update_seconds=45.0,
         ),
-        _bulb(
+        _one_channel(
+            BULB,
             "bf1a2b3c4d5e6f7a8b06",
             "Bedroom Bulb",
             current_version="2.3.1",
@@ -126,8 +118,8 @@ def build_demo(sim: TuyaCloudSimulator) -> None:
             desc="Smoother colour fades.",
             update_seconds=40.0,
         ),
-        _bulb("bf1a2b3c4d5e6f7a8b07", "Hall Bulb", current_version="2.4.0"),
-        _bulb("bf1a2b3c4d5e6f7a8b08", "Porch Bulb", current_version="2.4.0"),
+        _one_channel(BULB, "bf1a2b3c4d5e6f7a8b07", "Hall Bulb", current_version="2.4.0"),
+        _one_channel(BULB, "bf1a2b3c4d5e6f7a8b08", "Porch Bulb", current_version="2.4.0"),
         SimDevice(
             device_id="bf1a2b3c4d5e6f7a8b09",
             name="Dehumidifier",
@@ -219,7 +211,8 @@ def build_demo(sim: TuyaCloudSimulator) -> None:
                 )
             ],
         ),
-        _plug(
+        _one_channel(
+            PLUG,
             "bf1a2b3c4d5e6f7a8b12",
             "Garage Plug",
             current_version="1.0.2",
@@ -227,7 +220,8 @@ def build_demo(sim: TuyaCloudSimulator) -> None:
             desc="Improves the power metering accuracy.",
             update_seconds=30.0,
         ),
-        _bulb(
+        _one_channel(
+            BULB,
             "bf1a2b3c4d5e6f7a8b13",
             "Studio Bulb",
             current_version="2.3.0",

@@ -105,6 +105,13 @@ def _int(raw: Mapping[str, Any], *names: str, default: int | None = None) -> int
     raise TuyaResponseError(f"{names[0]}: expected an integer, got {value!r:.40}")
 
 
+def _required_int(raw: Mapping[str, Any], *names: str) -> int:
+    value = _int(raw, *names)
+    if value is None:
+        raise TuyaResponseError(f"{names[0]}: missing")
+    return value
+
+
 def _bool(raw: Mapping[str, Any], *names: str, default: bool = False) -> bool:
     value = _field(raw, *names)
     if value is None:
@@ -162,9 +169,7 @@ class Home:
     def from_api(cls, raw: object) -> Home:
         """Parse one item of the homes list."""
         data = _mapping(raw, "home")
-        home_id = _int(data, "home_id", "homeId", "id")
-        if home_id is None:
-            raise TuyaResponseError("home_id: missing")
+        home_id = _required_int(data, "home_id", "homeId", "id")
         role = _field(data, "role")
         return cls(
             home_id=home_id,
@@ -285,9 +290,7 @@ class FirmwareChannel:
     def from_api(cls, raw: object) -> FirmwareChannel:
         """Parse one firmware item; accepts ``type`` or ``channel`` and camelCase names."""
         data = _mapping(raw, "firmware")
-        channel = _int(data, "type", "channel")
-        if channel is None:
-            raise TuyaResponseError("type: missing")
+        channel = _required_int(data, "type", "channel")
         current = _str(data, "current_version", "currentVersion")
         status = _int(data, "upgrade_status", "upgradeStatus", default=0)
         timeout_s = _int(data, "timeout")
@@ -328,9 +331,7 @@ class UpgradeProgress:
     def from_api(cls, raw: object) -> UpgradeProgress:
         """Parse ``{"upgrade_status": int, "progress": int 0-100}``, clamping the percentage."""
         data = _mapping(raw, "progress")
-        status = _int(data, "upgrade_status", "upgradeStatus", "status")
-        if status is None:
-            raise TuyaResponseError("upgrade_status: missing")
+        status = _required_int(data, "upgrade_status", "upgradeStatus", "status")
         progress = _int(data, "progress")
         return cls(
             upgrade_status=status,
