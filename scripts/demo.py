@@ -18,19 +18,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Sequence
 import contextlib
 import ctypes
 import io
 import json
 import os
+from pathlib import Path
 import shutil
 import signal
 import socket
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import aiohttp

@@ -4,14 +4,14 @@ the code uses exists in strings.json."""
 from __future__ import annotations
 
 import ast
-import json
-import re
 from collections.abc import Iterator
+import json
 from pathlib import Path
+import re
 from typing import Any
 
+from homeassistant.util.yaml import load_yaml_dict
 import pytest
-import yaml
 
 from custom_components.tuya_ota.config_flow import _user_schema
 from custom_components.tuya_ota.update_queue import SkipReason
@@ -190,7 +190,7 @@ def test_config_flow_keys_exist() -> None:
     # Aborts the flow names, and those Home Assistant's helpers give it.
     aborts = {"already_configured", "reauth_successful", "reconfigure_successful"}
     for call in _calls(flow):
-        step = _keyword(call, "step_id")
+        step_id = _keyword(call, "step_id")
         if _call_name(call) == "async_abort":
             reason = _keyword(call, "reason")
             assert isinstance(reason, ast.Constant)
@@ -198,13 +198,13 @@ def test_config_flow_keys_exist() -> None:
             text = _section(f"config.abort.{reason.value}")
             placeholders = _constant_keys(_keyword(call, "description_placeholders"))
             assert _placeholders(text) == placeholders, f"abort {reason.value}"
-        elif isinstance(step, ast.Constant):
-            section = "options" if step.value == "init" else "config"
-            texts = _section(f"{section}.step.{step.value}")
+        elif isinstance(step_id, ast.Constant):
+            section = "options" if step_id.value == "init" else "config"
+            texts = _section(f"{section}.step.{step_id.value}")
             placeholders = _constant_keys(_keyword(call, "description_placeholders"))
-            assert _placeholders(texts.get("description", "")) <= placeholders, step.value
-    for reason in aborts:
-        _section(f"config.abort.{reason}")
+            assert _placeholders(texts.get("description", "")) <= placeholders, step_id.value
+    for abort in aborts:
+        _section(f"config.abort.{abort}")
 
     fields = {str(key) for key in _user_schema({}).schema}
     for step in ("user", "reconfigure"):
@@ -219,7 +219,7 @@ def test_config_flow_keys_exist() -> None:
 
 def test_services_keys_exist() -> None:
     """Each action of services.yaml and each of its fields has a name and a description."""
-    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text(encoding="utf-8"))
+    services = load_yaml_dict(INTEGRATION / "services.yaml")
     assert set(services) == set(STRINGS["services"])
     for service, spec in services.items():
         strings = STRINGS["services"][service]

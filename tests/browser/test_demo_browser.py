@@ -2,7 +2,8 @@
 
 Starts ``scripts/demo.py`` (what ``./scripts/demo`` runs) on a free port with the simulated
 updates sped up, drives Debian's Chromium (/usr/bin/chromium) through playwright, and saves
-the README's screenshots to docs/screenshots/.
+screenshots: to a temporary folder, or to the README's docs/screenshots/ when the environment
+variable TUYA_OTA_SCREENSHOTS=docs is set (so that a test run leaves the work tree clean).
 
 Skipped, with a message, when /usr/bin/chromium is missing, unless the environment variable CI
 is set: then it fails, since CI must run it (.ci/run installs Chromium).
@@ -10,14 +11,14 @@ is set: then it fails, since CI must run it (.ci/run installs Chromium).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import json
 import os
+from pathlib import Path
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +30,11 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "scripts" / "demo.py"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("TUYA_OTA_SCREENSHOTS") == "docs"
+    else Path(os.environ.get("TMPDIR", "/tmp")) / "tuya_ota_screenshots"  # noqa: S108
+)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -137,6 +142,7 @@ def demo(tmp_path: Path) -> Iterator[dict[str, Any]]:
                 )
             time.sleep(0.5)
         info = json.loads(ready.read_text())
+        assert info is not None
         yield info
     finally:
         _stop(process, info.get("hass_pid") if info else None)
