@@ -43,9 +43,10 @@ from custom_components.tuya_ota.const import (
     EVENT_UPDATE_FINISHED,
 )
 from custom_components.tuya_ota.tuya_cloud.client import TOKEN_REFRESH_MARGIN_S
+from tests.timetravel import Clock
 from tuya_sim import TuyaCloudSimulator
 
-from .conftest import Clock, StallMeter, large_home_entry, record, start_large_home, wall_clock
+from .conftest import StallMeter, large_home_entry, record, start_large_home, wall_clock
 
 SIZES = (10, 200, 1000)
 DAY_S = 86400.0

@@ -47,8 +47,9 @@ from custom_components.tuya_ota.const import (
     EVENT_UPDATE_FINISHED,
     PROGRESS_POLL_INTERVAL,
 )
+from tests.timetravel import Clock
 
-from .conftest import Clock, large_home_entry, record, start_large_home, wall_clock
+from .conftest import large_home_entry, record, start_large_home, wall_clock
 
 UPDATE_SECONDS = 60.0
 SIZES = (10, 100, 500)

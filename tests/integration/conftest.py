@@ -6,6 +6,8 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.update import DOMAIN as UPDATE_DOMAIN, SERVICE_INSTALL
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -39,6 +41,13 @@ OFFLINE = "bf00000000000offline"
 FAILING = "bf00000000000failing"
 CURRENT = "bf00000000000current"
 SLEEPY = "bf000000000000sleepy"
+
+PLUG_ENTITY = "update.kitchen_plug_firmware"
+DIMMER_ENTITY = "update.hall_dimmer_firmware"
+ZIGBEE_ENTITY = "update.door_sensor_firmware"
+OFFLINE_ENTITY = "update.garden_bulb_firmware"
+FAILING_ENTITY = "update.garage_plug_firmware"
+CURRENT_ENTITY = "update.desk_lamp_firmware"
 
 
 def build_test_home(sim: TuyaCloudSimulator) -> None:
@@ -157,6 +166,25 @@ def config_entry(sim: TuyaCloudSimulator) -> MockConfigEntry:
 
 
 type Advance = Callable[[float], Awaitable[None]]
+
+
+async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def install(hass: HomeAssistant, *entity_ids: str) -> None:
+    await hass.services.async_call(
+        UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: list(entity_ids)}, blocking=True
+    )
+
+
+async def run_until_idle(hass: HomeAssistant, entry: MockConfigEntry, advance: Advance) -> None:
+    for _ in range(3600):
+        if entry.runtime_data.queue.active_count == 0:
+            return
+        await advance(1)
+    pytest.fail("the queue never emptied")
 
 
 @pytest.fixture

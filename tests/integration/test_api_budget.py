@@ -7,8 +7,7 @@ scheduled timer to the next (one-second steps would take too long for a day).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import AsyncGenerator, Callable, Sized
-from datetime import timedelta
+from collections.abc import AsyncGenerator
 from itertools import pairwise
 import math
 import time
@@ -29,6 +28,7 @@ from custom_components.tuya_ota.const import (
     PROGRESS_POLL_INTERVAL,
 )
 from custom_components.tuya_ota.tuya_cloud.client import TOKEN_REFRESH_MARGIN_S
+from tests.timetravel import Clock
 from tuya_sim import SimCall, SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
 
 from .conftest import ACCESS_ID, ACCESS_SECRET, HOME_ID, HOME_NAME, OWNER_UID
@@ -41,54 +41,6 @@ UPDATE_SECONDS = 60.0
 DEVICES = [f"bf0000000000budget{index:02d}" for index in range(20)]
 SUBS = {DEVICES[9], DEVICES[19]}
 WITH_UPDATE = {DEVICES[3], DEVICES[9], DEVICES[14]}
-
-
-class Clock:
-    """Moves frozen time to the next scheduled timer, running everything due on the way."""
-
-    def __init__(self, hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-        self.hass = hass
-        self.freezer = freezer
-
-    def _next_timer(self) -> float | None:
-        scheduled: list[object] = self.hass.loop._scheduled  # type: ignore[attr-defined]
-        whens = [
-            handle.when()  # type: ignore[attr-defined]
-            for handle in scheduled
-            if not handle.cancelled()  # type: ignore[attr-defined]
-        ]
-        return min(whens) if whens else None
-
-    def _tick(self, seconds: float) -> None:
-        # freezegun keeps microseconds; the loop runs a timer once strictly past its time.
-        micros = max(math.ceil(seconds * 1_000_000), 0) + 1
-        self.freezer.tick(timedelta(microseconds=micros))
-
-    async def settle(self) -> None:
-        loop = self.hass.loop
-        ready: Sized = loop._ready  # type: ignore[attr-defined]
-        while True:
-            await self.hass.async_block_till_done(wait_background_tasks=True)
-            if ready:
-                continue
-            when = self._next_timer()
-            if when is None or when > loop.time():
-                return
-            self._tick(0)
-
-    async def advance(self, seconds: float, until: Callable[[], bool] | None = None) -> bool:
-        """Run ``seconds`` of simulated time; stop early (True) once ``until()`` holds."""
-        loop = self.hass.loop
-        end = loop.time() + seconds
-        while True:
-            await self.settle()
-            if until is not None and until():
-                return True
-            now = loop.time()
-            if now >= end:
-                return False
-            when = self._next_timer()
-            self._tick((end if when is None else min(when, end)) - now)
 
 
 @pytest.fixture

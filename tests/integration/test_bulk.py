@@ -21,7 +21,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
 from tuya_sim import SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
 
-from .conftest import ACCESS_ID, ACCESS_SECRET, HOME_ID, HOME_NAME, OWNER_UID, Advance
+from .conftest import (
+    ACCESS_ID,
+    ACCESS_SECRET,
+    HOME_ID,
+    HOME_NAME,
+    OWNER_UID,
+    Advance,
+    run_until_idle,
+)
 
 UPDATE_SECONDS = 60.0
 WIFI = [f"bf0000000000000wifi{i:02d}" for i in range(8)]
@@ -69,14 +77,6 @@ def entity_of(hass: HomeAssistant, device_id: str) -> str:
     entity_id = er.async_get(hass).async_get_entity_id("update", DOMAIN, device_id)
     assert entity_id is not None
     return entity_id
-
-
-async def run_until_idle(hass: HomeAssistant, entry: MockConfigEntry, advance: Advance) -> None:
-    for _ in range(60 * 30):
-        if entry.runtime_data.queue.active_count == 0:
-            return
-        await advance(1)
-    pytest.fail("the queue never emptied")
 
 
 async def test_install_all_twelve(

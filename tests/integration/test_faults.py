@@ -7,8 +7,6 @@ import logging
 
 from homeassistant.components.update import (
     ATTR_IN_PROGRESS,
-    DOMAIN as UPDATE_DOMAIN,
-    SERVICE_INSTALL,
 )
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
@@ -21,27 +19,19 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .conftest import CURRENT, FAILING, HOME_ID, PLUG, Advance
-from .test_update import CURRENT_ENTITY, FAILING_ENTITY, PLUG_ENTITY
-
-
-async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
-
-
-async def install(hass: HomeAssistant, *entity_ids: str) -> None:
-    await hass.services.async_call(
-        UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: list(entity_ids)}, blocking=True
-    )
-
-
-async def run_until_idle(hass: HomeAssistant, entry: MockConfigEntry, advance: Advance) -> None:
-    for _ in range(3600):
-        if entry.runtime_data.queue.active_count == 0:
-            return
-        await advance(1)
-    pytest.fail("the queue never emptied")
+from .conftest import (
+    CURRENT,
+    CURRENT_ENTITY,
+    FAILING,
+    FAILING_ENTITY,
+    HOME_ID,
+    PLUG,
+    PLUG_ENTITY,
+    Advance,
+    install,
+    refresh,
+    run_until_idle,
+)
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tuya_sim import TuyaCloudSimulator
 
-from .test_faults import refresh
-from .test_update import PLUG_ENTITY
+from .conftest import PLUG_ENTITY, refresh
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),

@@ -17,9 +17,18 @@ from custom_components.tuya_ota.const import DOMAIN
 from custom_components.tuya_ota.diagnostics import async_get_config_entry_diagnostics
 from tuya_sim import TuyaCloudSimulator
 
-from .conftest import ACCESS_ID, ACCESS_SECRET, OWNER_UID, PLUG, Advance
-from .test_faults import install, refresh, run_until_idle
-from .test_update import FAILING_ENTITY, PLUG_ENTITY
+from .conftest import (
+    ACCESS_ID,
+    ACCESS_SECRET,
+    FAILING_ENTITY,
+    OWNER_UID,
+    PLUG,
+    PLUG_ENTITY,
+    Advance,
+    install,
+    refresh,
+    run_until_idle,
+)
 
 
 async def test_setup_fails_then_retries(

@@ -13,9 +13,18 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .conftest import DIMMER, HOME_ID, PLUG, Advance
-from .test_faults import install, refresh, run_until_idle
-from .test_update import DIMMER_ENTITY, FAILING_ENTITY, PLUG_ENTITY
+from .conftest import (
+    DIMMER,
+    DIMMER_ENTITY,
+    FAILING_ENTITY,
+    HOME_ID,
+    PLUG,
+    PLUG_ENTITY,
+    Advance,
+    install,
+    refresh,
+    run_until_idle,
+)
 
 
 async def test_cloud_error_at_start(

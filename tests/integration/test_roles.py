@@ -12,9 +12,20 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
 from tuya_sim import TuyaCloudSimulator
 
-from .conftest import DIMMER, HOME_ID, OWNER_UID, PLUG, ZIGBEE_A, Advance
-from .test_faults import install, refresh
-from .test_update import DIMMER_ENTITY, FAILING_ENTITY, PLUG_ENTITY, ZIGBEE_ENTITY
+from .conftest import (
+    DIMMER,
+    DIMMER_ENTITY,
+    FAILING_ENTITY,
+    HOME_ID,
+    OWNER_UID,
+    PLUG,
+    PLUG_ENTITY,
+    ZIGBEE_A,
+    ZIGBEE_ENTITY,
+    Advance,
+    install,
+    refresh,
+)
 
 
 async def test_role_lost_and_back(

@@ -19,14 +19,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
 from tuya_sim import TuyaCloudSimulator
 
-from .conftest import FAILING, PLUG, Advance
-
-PLUG_ENTITY = "update.kitchen_plug_firmware"
-DIMMER_ENTITY = "update.hall_dimmer_firmware"
-ZIGBEE_ENTITY = "update.door_sensor_firmware"
-OFFLINE_ENTITY = "update.garden_bulb_firmware"
-FAILING_ENTITY = "update.garage_plug_firmware"
-CURRENT_ENTITY = "update.desk_lamp_firmware"
+from .conftest import (
+    CURRENT_ENTITY,
+    DIMMER_ENTITY,
+    FAILING,
+    FAILING_ENTITY,
+    OFFLINE_ENTITY,
+    PLUG,
+    PLUG_ENTITY,
+    ZIGBEE_ENTITY,
+    Advance,
+)
 
 
 @pytest.mark.usefixtures("init_integration")
