@@ -55,18 +55,6 @@ NOTICE_SAMPLES = 5
 OLD, NEW = "1.0.0", "1.0.1"
 
 
-def _kind(path: str, method: str) -> str:
-    if path.startswith("/v1.0/token"):
-        return "token"
-    if path.endswith("/progress"):
-        return "progress"
-    if "/firmware/" in path and method == "POST":
-        return "start"
-    if path.endswith("/firmware"):
-        return "firmware"
-    return path.rsplit("/", 1)[-1]
-
-
 def _read_device(path: str, method: str) -> str | None:
     """The device whose firmware information this call reads, if it is such a read."""
     if method == "GET" and path.endswith("/firmware"):
@@ -214,7 +202,7 @@ async def test_api_figures(  # noqa: PLR0915 - one scenario, told in order
         day_start = time.time()
         await clock.advance(DAY_S, until=probe.check)
         day_calls = [call for call in sim.calls if call.time < day_start + DAY_S]
-        by_kind = Counter(_kind(call.path, call.method) for call in day_calls)
+        by_kind = Counter(call.kind for call in day_calls)
         scheduled_reads: list[float] = []
         for call in day_calls:
             if (device_id := _read_device(call.path, call.method)) is not None:
@@ -250,9 +238,7 @@ async def test_api_figures(  # noqa: PLR0915 - one scenario, told in order
         await hass.async_block_till_done()
         figures["restart_setup_wall_s"] = round(wall_clock() - started, 3)
         await clock.advance(RESTART_WINDOW_S)
-        window = Counter(
-            _kind(call.path, call.method) for call in sim.calls if call.time < window_end
-        )
+        window = Counter(call.kind for call in sim.calls if call.time < window_end)
         figures["restart_calls"] = sum(window.values()) - due_reads - due_token
         figures["restart_window"] = {
             "calls": dict(window),

@@ -149,3 +149,16 @@ class SimCall:
     time: float
     code: int
     http_status: int = 200
+
+    @property
+    def kind(self) -> str:
+        """What the call was for: token, progress, start, firmware, homes, members, devices."""
+        if self.path.startswith("/v1.0/token"):
+            return "token"
+        if self.path.endswith("/progress"):
+            return "progress"
+        if "/firmware/" in self.path and self.method == "POST":
+            return "start"
+        if self.path.endswith("/firmware"):
+            return "firmware"
+        return self.path.rsplit("/", 1)[-1]

@@ -97,19 +97,6 @@ async def steady(
     return config_entry
 
 
-def kind(call: SimCall) -> str:
-    """What a recorded call was for."""
-    if call.path.startswith("/v1.0/token"):
-        return "token"
-    if call.path.endswith("/progress"):
-        return "progress"
-    if call.method == "POST":
-        return "start"
-    if call.path.endswith("/firmware"):
-        return "firmware"
-    return call.path.rsplit("/", 1)[-1]
-
-
 def device_of(call: SimCall) -> str:
     """The device a firmware call is about."""
     return call.path.split("/")[4]
@@ -118,7 +105,7 @@ def device_of(call: SimCall) -> str:
 def reads_by_device(calls: list[SimCall]) -> dict[str, list[float]]:
     reads: dict[str, list[float]] = defaultdict(list)
     for call in calls:
-        if kind(call) == "firmware":
+        if call.kind == "firmware":
             reads[device_of(call)].append(call.time)
     return reads
 
@@ -132,11 +119,11 @@ async def test_first_sweep_is_spaced(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     store = config_entry.runtime_data.store
     assert await clock.advance(600, until=lambda: len(store.data["firmware"]) == len(DEVICES))
-    times = sorted(call.time for call in sim.calls if kind(call) == "firmware")
+    times = sorted(call.time for call in sim.calls if call.kind == "firmware")
     assert len(times) == len(DEVICES)
     assert all(later - earlier >= SPACING_S for earlier, later in pairwise(times))
     assert times[-1] - started <= len(DEVICES) * SPACING_S + 1
-    assert Counter(kind(call) for call in sim.calls) == {
+    assert Counter(call.kind for call in sim.calls) == {
         "token": 1,
         "members": 1,
         "devices": 1,
@@ -152,14 +139,14 @@ async def test_a_day_costs_what_the_schedule_promises(
     start = time.time()
     await clock.advance(DAY_S)
     calls = [call for call in sim.calls if call.time < start + DAY_S]
-    kinds = Counter(kind(call) for call in calls)
+    kinds = Counter(call.kind for call in calls)
 
     reads = reads_by_device(calls)
     assert set(reads) == set(DEVICES)
     per_period = DAY_S // PERIOD_S  # a day holds this many whole periods, perhaps one more read
     assert all(per_period <= len(times) <= per_period + 1 for times in reads.values())
     assert kinds["members"] == kinds["devices"] == DAY_S / SCAN_S
-    token_times = [call.time for call in calls if kind(call) == "token"]
+    token_times = [call.time for call in calls if call.kind == "token"]
     renewal_s = sim.token_lifetime_s - TOKEN_REFRESH_MARGIN_S
     assert DAY_S // sim.token_lifetime_s <= len(token_times) <= DAY_S // renewal_s + 1
     assert all(b - a >= renewal_s for a, b in pairwise(token_times))
@@ -220,10 +207,10 @@ async def test_restart_spends_at_most_five_calls(
     await clock.advance(window_s)
 
     calls = [call for call in sim.calls if call.time < restart_at + window_s]
-    reads = {device_of(call) for call in calls if kind(call) == "firmware"}
+    reads = {device_of(call) for call in calls if call.kind == "firmware"}
     assert reads == due
     assert len(calls) - len(due) - int(renewal_due) <= 5
-    assert Counter(kind(call) for call in calls if kind(call) != "firmware") == {
+    assert Counter(call.kind for call in calls if call.kind != "firmware") == {
         "token": 1,
         "members": 1,
         "devices": 1,
@@ -244,7 +231,7 @@ async def test_progress_is_read_only_for_updating_devices(
     assert {event.data["result"] for event in events} == {"success"}
     started = {device_id: at for device_id, _, at in sim.start_calls}
     assert set(started) == WITH_UPDATE
-    progress = [call for call in sim.calls if kind(call) == "progress"]
+    progress = [call for call in sim.calls if call.kind == "progress"]
     assert {device_of(call) for call in progress} == WITH_UPDATE
     polls_per_update = UPDATE_SECONDS / PROGRESS_POLL_INTERVAL.total_seconds()
     for device_id, at in started.items():
@@ -254,7 +241,7 @@ async def test_progress_is_read_only_for_updating_devices(
 
     sim.reset_calls()
     await clock.advance(3600)
-    assert not [call for call in sim.calls if kind(call) in ("progress", "start")]
+    assert not [call for call in sim.calls if call.kind in ("progress", "start")]
 
 
 async def test_update_entity_reads_that_device_now(
@@ -270,7 +257,7 @@ async def test_update_entity_reads_that_device_now(
         "homeassistant", "update_entity", {"entity_id": entity_id}, blocking=True
     )
     await clock.settle()
-    assert [(kind(call), device_of(call)) for call in sim.calls] == [("firmware", device_id)]
+    assert [(call.kind, device_of(call)) for call in sim.calls] == [("firmware", device_id)]
     state = hass.states.get(entity_id or "")
     assert state is not None
     assert state.attributes["latest_version"] == "1.2.0"
