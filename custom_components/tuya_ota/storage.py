@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
@@ -52,6 +52,32 @@ def channels_from_json(raw: list[dict[str, Any]]) -> list[FirmwareChannel] | Non
         return None
 
 
+def _well_formed(loaded: object) -> StoredData:
+    """What of a stored file has the expected shape; the rest is dropped, not fatal."""
+    data: StoredData = {"firmware": {}, "jobs": {}}
+    if not isinstance(loaded, dict):
+        return data
+    firmware, jobs = loaded.get("firmware"), loaded.get("jobs")
+    for device_id, item in firmware.items() if isinstance(firmware, dict) else ():
+        if (
+            isinstance(item, dict)
+            and isinstance(item.get("checked_at"), int | float)
+            and isinstance(item.get("channels"), list)
+        ):
+            data["firmware"][device_id] = cast(StoredFirmware, item)
+    for device_id, job in jobs.items() if isinstance(jobs, dict) else ():
+        if (
+            isinstance(job, dict)
+            and isinstance(job.get("channels"), list)
+            and isinstance(job.get("from_version"), str)
+            and isinstance(job.get("to_version"), str)
+            and isinstance(job.get("started_at"), int | float | None)
+            and isinstance(job.get("timeout_s"), int | float)
+        ):
+            data["jobs"][device_id] = cast(StoredJob, job)
+    return data
+
+
 class TuyaOtaStore:
     """One storage file per entry, written at most every few seconds and on unload."""
 
@@ -67,11 +93,7 @@ class TuyaOtaStore:
         except (ValueError, OSError) as err:  # a corrupt file must not block the setup
             LOGGER.warning("Ignoring unreadable stored firmware state: %s", err)
             loaded = None
-        if loaded:
-            self.data = {
-                "firmware": dict(loaded.get("firmware", {})),
-                "jobs": dict(loaded.get("jobs", {})),
-            }
+        self.data = _well_formed(loaded)
 
     @callback
     def async_schedule_save(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
@@ -194,3 +195,30 @@ async def test_cloud_timeout_at_setup_retries(
         await hass.config_entries.async_setup(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
     await sim.stop()  # releases the held request
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "garbage",
+        {"firmware": "x", "jobs": 5},
+        {
+            "firmware": {PLUG: {"checked_at": "soon", "channels": []}, "x": {"channels": [1]}},
+            "jobs": {PLUG: {"channels": "0"}},
+        },
+        {"firmware": {PLUG: {"checked_at": 1.0, "channels": [{"unknown": 1}]}}, "jobs": {}},
+    ],
+)
+async def test_damaged_store_is_ignored(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    advance: Advance,
+    stored: object,
+) -> None:
+    """A damaged stored state never blocks the setup; the firmware is read again."""
+    hass_storage[f"{DOMAIN}.{config_entry.entry_id}"] = {"version": 1, "data": stored}
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await advance(20)
+    assert hass.states.get(PLUG_ENTITY).attributes["installed_version"] == "1.0.0"
