@@ -470,6 +470,7 @@ async def test_not_subscribed(client: TuyaCloudClient, sim: TuyaCloudSimulator) 
     with pytest.raises(TuyaApiNotSubscribedError) as err:
         await client.get_firmware(PLUG)
     assert err.value.code == 28841105
+    assert f"/v2.0/cloud/thing/{PLUG}/firmware" in str(err.value)  # names the missing service
 
 
 async def test_other_code_is_api_error(client: TuyaCloudClient, sim: TuyaCloudSimulator) -> None:

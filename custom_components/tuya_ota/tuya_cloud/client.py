@@ -134,7 +134,7 @@ def _scrub(text: str, *secrets: str) -> str:
     return text
 
 
-def _error_for_code(code: int, msg: str) -> TuyaCloudError:
+def _error_for_code(code: int, msg: str, what: str) -> TuyaCloudError:
     """Map a failure envelope's code to the exception callers branch on."""
     if code == CODE_SYSTEM_ERROR:
         return TuyaConnectionError(f"Tuya cloud system error {code}: {msg}")
@@ -153,7 +153,8 @@ def _error_for_code(code: int, msg: str) -> TuyaCloudError:
     if code == CODE_DEVICE_NOT_FOUND:
         return TuyaDeviceNotFoundError(code, msg)
     if code in NOT_SUBSCRIBED_CODES:
-        return TuyaApiNotSubscribedError(code, msg)
+        # Name the refused call: it tells which API service the project lacks.
+        return TuyaApiNotSubscribedError(code, f"{msg} ({what})")
     return TuyaApiError(code, msg)
 
 
@@ -177,7 +178,7 @@ def _envelope_result(status: int, body: bytes, what: str) -> object:
     if not isinstance(code, int) or isinstance(code, bool):
         raise TuyaResponseError(f"{what}: a failure envelope without a numeric code")
     msg = envelope.get("msg")
-    raise _error_for_code(code, msg if isinstance(msg, str) else "")
+    raise _error_for_code(code, msg if isinstance(msg, str) else "", what)
 
 
 def _parse[T](what: str, parse: Callable[[], T]) -> T:
