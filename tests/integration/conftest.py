@@ -138,6 +138,19 @@ def build_test_home(sim: TuyaCloudSimulator) -> None:
         sim.add_device(HOME_ID, device)
 
 
+def simulator_with_owner_home() -> TuyaCloudSimulator:
+    """A simulator holding the test home with only its owner, for tests that add devices."""
+    simulator = TuyaCloudSimulator(access_id=ACCESS_ID, access_secret=ACCESS_SECRET)
+    simulator.add_home(
+        SimHome(
+            home_id=HOME_ID,
+            name=HOME_NAME,
+            members=[SimMember(uid=OWNER_UID, name="Olivia", owner=True)],
+        )
+    )
+    return simulator
+
+
 @pytest.fixture
 async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
     """The simulated cloud with the test home, on a loopback port."""

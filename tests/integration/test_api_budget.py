@@ -29,9 +29,12 @@ from custom_components.tuya_ota.const import (
 )
 from custom_components.tuya_ota.tuya_cloud.client import TOKEN_REFRESH_MARGIN_S
 from tests.timetravel import Clock
-from tuya_sim import SimCall, SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
+from tuya_sim import SimCall, SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .conftest import ACCESS_ID, ACCESS_SECRET, HOME_ID, HOME_NAME, OWNER_UID
+from .conftest import (
+    HOME_ID,
+    simulator_with_owner_home,
+)
 
 DAY_S = 86400.0
 PERIOD_S = DEFAULT_FIRMWARE_CHECK_HOURS * 3600.0
@@ -46,14 +49,7 @@ WITH_UPDATE = {DEVICES[3], DEVICES[9], DEVICES[14]}
 @pytest.fixture
 async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
     """Twenty devices, two of them sub-devices, three with an update to offer."""
-    simulator = TuyaCloudSimulator(access_id=ACCESS_ID, access_secret=ACCESS_SECRET)
-    simulator.add_home(
-        SimHome(
-            home_id=HOME_ID,
-            name=HOME_NAME,
-            members=[SimMember(uid=OWNER_UID, name="Olivia", owner=True)],
-        )
-    )
+    simulator = simulator_with_owner_home()
     for device_id in DEVICES:
         simulator.add_device(
             HOME_ID,

@@ -19,16 +19,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
-from tuya_sim import SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
+from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .conftest import (
-    ACCESS_ID,
-    ACCESS_SECRET,
     HOME_ID,
-    HOME_NAME,
-    OWNER_UID,
     Advance,
     run_until_idle,
+    simulator_with_owner_home,
 )
 
 UPDATE_SECONDS = 60.0
@@ -41,14 +38,7 @@ FAILING = WIFI[7]
 @pytest.fixture
 async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
     """A home of twelve devices: eight Wi-Fi (one offline, one failing), four sub-devices."""
-    simulator = TuyaCloudSimulator(access_id=ACCESS_ID, access_secret=ACCESS_SECRET)
-    simulator.add_home(
-        SimHome(
-            home_id=HOME_ID,
-            name=HOME_NAME,
-            members=[SimMember(uid=OWNER_UID, name="O", owner=True)],
-        )
-    )
+    simulator = simulator_with_owner_home()
     for device_id in WIFI + SUBS:
         simulator.add_device(
             HOME_ID,

@@ -111,6 +111,19 @@ class Raw:
         ) as response:
             return response.status, await response.json(content_type=None)
 
+    def sign_without_nonce(self, t: str, method: str, path: str) -> str:
+        """The signature of a business call sent at ``t`` with no nonce."""
+        return expected_signature(
+            client_id=self.sim.access_id,
+            secret=self.sim.access_secret,
+            t=t,
+            nonce="",
+            access_token=self.access_token,
+            method=method,
+            url=path,
+            body=b"",
+        )
+
     async def login(self) -> None:
         _, envelope = await self.request(
             "GET", "/v1.0/token", query={"grant_type": "1"}, token_call=True
@@ -231,16 +244,7 @@ async def test_header_checks(raw: Raw, headers: dict[str, str | None], expected:
 
 async def test_lower_case_signature_rejected(raw: Raw, clock: FakeClock) -> None:
     t = str(int(clock() * 1000))
-    sign = expected_signature(
-        client_id=ACCESS_ID,
-        secret=ACCESS_SECRET,
-        t=t,
-        nonce="",
-        access_token=raw.access_token,
-        method="GET",
-        url=f"/v1.0/users/{UID}/homes",
-        body=b"",
-    )
+    sign = raw.sign_without_nonce(t, "GET", f"/v1.0/users/{UID}/homes")
     headers: dict[str, str | None] = {"t": t, "nonce": None, "sign": sign.lower()}
     assert await raw.code("GET", f"/v1.0/users/{UID}/homes", headers=headers) == 1004
     headers["sign"] = sign
@@ -253,16 +257,7 @@ async def test_request_time_checked(raw: Raw, clock: FakeClock) -> None:
     sent_t = clock()
     clock.advance(16 * 60)
     t = str(int(sent_t * 1000))
-    sign = expected_signature(
-        client_id=ACCESS_ID,
-        secret=ACCESS_SECRET,
-        t=t,
-        nonce="",
-        access_token=raw.access_token,
-        method="GET",
-        url=f"/v1.0/users/{UID}/homes",
-        body=b"",
-    )
+    sign = raw.sign_without_nonce(t, "GET", f"/v1.0/users/{UID}/homes")
     headers: dict[str, str | None] = {"t": t, "nonce": None, "sign": sign}
     assert await raw.code("GET", f"/v1.0/users/{UID}/homes", headers=headers) == 1013
     clock.advance(-14 * 60)  # 14 minutes of skew are tolerated
