@@ -91,7 +91,9 @@ def hass_storage() -> Generator[dict[str, Any]]:
     """
     with mock_storage() as stored:
 
-        async def write(store: Store[Any], path: str, data: dict[str, Any]) -> None:
+        async def write(store: Store[Any], *args: Any) -> None:
+            data: dict[str, Any] = args[-1]  # (path, data) before 2025.12, (data) since
+
             def serialise() -> Any:
                 if "data_func" in data:
                     data["data"] = data.pop("data_func")()
@@ -120,13 +122,13 @@ def production_log_level() -> Generator[None]:
 
 
 @pytest.fixture(autouse=True)
-def enable_event_loop_debug(event_loop: asyncio.AbstractEventLoop) -> None:
+async def enable_event_loop_debug() -> None:
     """Run the loop as Home Assistant runs it, not in asyncio's (slow) debug mode.
 
     The harness turns debug mode on for tests; it records a traceback for every callback
     scheduled and would distort every wall-clock figure.
     """
-    event_loop.set_debug(False)
+    asyncio.get_running_loop().set_debug(False)
 
 
 class StallMeter:

@@ -24,6 +24,19 @@ def loopback_sockets(socket_enabled: Any) -> Generator[None]:
     return
 
 
+@pytest.fixture(autouse=True)
+def no_deprecated_use_reported(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+    """Home Assistant reports no deprecated use by this integration, on any release."""
+    yield
+    reports = [
+        record.getMessage()
+        for phase in ("setup", "call")
+        for record in caplog.get_records(phase)  # type: ignore[arg-type]
+        if "custom integration 'tuya_ota'" in record.getMessage()
+    ]
+    assert reports == []
+
+
 @pytest.fixture
 async def running_simulator() -> AsyncGenerator[TuyaCloudSimulator]:
     """An empty simulated cloud on a loopback port."""

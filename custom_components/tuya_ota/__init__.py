@@ -8,6 +8,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
+from .compat import OPTIONS_FLOW_RELOADS, async_adopt_core_devices
 from .const import CONF_ACCESS_ID, CONF_ACCESS_SECRET, CONF_ENDPOINT, DOMAIN, REQUEST_TIMEOUT_S
 from .coordinator import TuyaOtaCoordinator
 from .data import TuyaOtaConfigEntry, TuyaOtaRuntimeData
@@ -46,10 +47,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> b
     firmware = FirmwareTracker(hass, entry, client, coordinator, store)
     queue = UpdateQueue(hass, entry, client, coordinator, firmware, store)
     entry.runtime_data = TuyaOtaRuntimeData(client, coordinator, firmware, queue, store)
+    async_adopt_core_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     queue.async_restore()
     firmware.async_start()
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    if not OPTIONS_FLOW_RELOADS:
+        entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 
 

@@ -9,7 +9,6 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
 )
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -25,8 +24,8 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import voluptuous as vol
 
+from .compat import ReloadingOptionsFlow, vol
 from .const import (
     CONF_ACCESS_ID,
     CONF_ACCESS_SECRET,
@@ -254,7 +253,7 @@ def _number(low: int, high: int, unit: str | None = None) -> NumberSelector:
     return NumberSelector(config)
 
 
-class TuyaOtaOptionsFlow(OptionsFlow):
+class TuyaOtaOptionsFlow(ReloadingOptionsFlow):
     """Parallel updates and how often the cloud is read."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

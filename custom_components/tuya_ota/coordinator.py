@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from .compat import async_forget_device
 from .const import (
     CONF_HOME_ID,
     CONF_SCAN_INTERVAL_MINUTES,
@@ -18,7 +19,6 @@ from .const import (
     DEFAULT_SCAN_INTERVAL_MINUTES,
     DOMAIN,
     LOGGER,
-    TUYA_CORE_DOMAIN,
 )
 from .data import TuyaOtaConfigEntry
 from .tuya_cloud import (
@@ -146,17 +146,12 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
         """Drop the entities and devices of Tuya devices no longer in the home."""
         if not gone:
             return
-        device_registry = dr.async_get(self.hass)
         entity_registry = er.async_get(self.hass)
-        entry_id = self.config_entry.entry_id
         for device_id in gone:
             LOGGER.info("Device %s left the home; removing its firmware entity", device_id)
             if entity_id := entity_registry.async_get_entity_id("update", DOMAIN, device_id):
                 entity_registry.async_remove(entity_id)
-            for domain in (DOMAIN, TUYA_CORE_DOMAIN):
-                device = device_registry.async_get_device(identifiers={(domain, device_id)})
-                if device and entry_id in device.config_entries:
-                    device_registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+            async_forget_device(self.hass, self.config_entry, device_id)
 
     @callback
     def async_add_device_listener(self, device_id: str, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from homeassistant.core import callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, TUYA_CORE_DOMAIN
+from .compat import core_tuya_device, place_on_core_device
+from .const import DOMAIN
 from .coordinator import TuyaOtaCoordinator
 from .tuya_cloud import Device
 
@@ -23,9 +23,8 @@ class TuyaOtaDeviceEntity(CoordinatorEntity[TuyaOtaCoordinator]):
         self.tuya_device_id = device.device_id
         self._last_seen: tuple[Device | None, bool] | None = None
         self._attr_unique_id = device.device_id
-        core_identifier = (TUYA_CORE_DOMAIN, device.device_id)
-        if dr.async_get(coordinator.hass).async_get_device(identifiers={core_identifier}):
-            self._attr_device_info = DeviceInfo(identifiers={core_identifier})
+        if core_device := core_tuya_device(coordinator.hass, device.device_id):
+            place_on_core_device(self, core_device, device.device_id)
         else:
             self._attr_device_info = DeviceInfo(
                 identifiers={(DOMAIN, device.device_id)},

@@ -15,8 +15,8 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv
-import voluptuous as vol
 
+from .compat import vol
 from .const import ATTR_CONFIG_ENTRY_ID, ATTR_WAIT, DOMAIN, SERVICE_UPDATE_ALL
 from .data import TuyaOtaConfigEntry
 from .firmware import installed_version, latest_version

@@ -11,12 +11,13 @@ from homeassistant.components.update import (
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
-from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
+from custom_components.tuya_ota.compat import own_device
+from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .conftest import (
@@ -186,8 +187,7 @@ async def test_device_removed_and_added(
     advance: Advance,
 ) -> None:
     """A device gone from two lists in a row loses its entity and device; a new one appears."""
-    device_registry = dr.async_get(hass)
-    assert device_registry.async_get_device(identifiers={(DOMAIN, CURRENT)}) is not None
+    assert own_device(hass, init_integration.entry_id, CURRENT) is not None
     sim.remove_device(CURRENT)
     sim.add_device(
         HOME_ID,
@@ -203,7 +203,7 @@ async def test_device_removed_and_added(
     await advance(5)
     assert er.async_get(hass).async_get(CURRENT_ENTITY) is None
     assert hass.states.get(CURRENT_ENTITY) is None
-    assert device_registry.async_get_device(identifiers={(DOMAIN, CURRENT)}) is None
+    assert own_device(hass, init_integration.entry_id, CURRENT) is None
     state = hass.states.get("update.new_plug_firmware")
     assert state is not None
     assert state.state == STATE_ON

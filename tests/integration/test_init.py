@@ -8,12 +8,12 @@ from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
+from custom_components.tuya_ota.compat import own_device
 from custom_components.tuya_ota.const import DOMAIN
 from custom_components.tuya_ota.diagnostics import async_get_config_entry_diagnostics
 from tuya_sim import TuyaCloudSimulator
@@ -74,28 +74,9 @@ async def test_unload_leaves_nothing(
     assert await hass.config_entries.async_remove(init_integration.entry_id)
 
 
-async def test_joins_core_tuya_device(
-    hass: HomeAssistant, config_entry: MockConfigEntry, advance: Advance
-) -> None:
-    """A device the core tuya integration already has gets the entity, not a twin."""
-    tuya_entry = MockConfigEntry(domain="tuya")
-    tuya_entry.add_to_hass(hass)
-    device_registry = dr.async_get(hass)
-    core_device = device_registry.async_get_or_create(
-        config_entry_id=tuya_entry.entry_id, identifiers={("tuya", PLUG)}, name="Kitchen Plug"
-    )
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    entity = er.async_get(hass).async_get(PLUG_ENTITY)
-    assert entity is not None
-    assert entity.device_id == core_device.id
-    assert device_registry.async_get_device(identifiers={(DOMAIN, PLUG)}) is None
-
-
 async def test_device_registry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """Each Tuya device is one device, plus one service device for the home's summary."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, PLUG)})
+    device = own_device(hass, init_integration.entry_id, PLUG)
     assert device is not None
     assert device.name == "Kitchen Plug"
     assert device.manufacturer == "Tuya"
