@@ -59,6 +59,7 @@ MEMBER_HOME_NAME = "Holiday Flat"
 MEMBER_UID = "ay1700000000000gst1"
 
 HASS_START_TIMEOUT = 180.0
+DASHBOARD_URL_PATH = "tuya-firmware"
 ENTITIES_TIMEOUT = 60.0
 
 CONFIGURATION_YAML = """\
@@ -338,6 +339,14 @@ class HassClient:
             raise DemoError(f"{message['type']} failed: {answer.get('error')}")
         return answer.get("result")
 
+    async def ws_call_if_known(self, message: dict[str, Any]) -> None:
+        """A websocket command that only newer Home Assistant releases know."""
+        try:
+            await self.ws_call(message)
+        except DemoError as err:
+            if "unknown_command" not in str(err):
+                raise
+
     async def entry_entities(self, entry_id: str) -> list[dict[str, Any]]:
         """The entry's entities, once its update entities and both sensors are registered."""
         while True:
@@ -486,7 +495,33 @@ async def set_up(client: HassClient, sim_url: str) -> dict[str, Any]:
         device["id"]: device["name_by_user"] or device["name"] or device["id"] for device in devices
     }
     config = dashboard(entry, entities, device_names)
+    # A dashboard of its own (newer releases have no default one to fill), which is also the
+    # default dashboard's content on older releases, and the page the demo opens on.
+    await client.ws_call(
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": DASHBOARD_URL_PATH,
+            "title": "Firmware",
+            "icon": "mdi:update",
+            "show_in_sidebar": True,
+            "require_admin": False,
+            "mode": "storage",
+        }
+    )
+    await client.ws_call(
+        {"type": "lovelace/config/save", "url_path": DASHBOARD_URL_PATH, "config": config}
+    )
     await client.ws_call({"type": "lovelace/config/save", "config": config})
+    await client.ws_call_if_known(
+        {
+            "type": "frontend/set_system_data",
+            "key": "core",
+            "value": {"default_panel": DASHBOARD_URL_PATH},
+        }
+    )
+    # From 2026.9 the http settings of configuration.yaml are a trial that reverts after five
+    # minutes unless confirmed; the demo confirms its own.
+    await client.ws_call_if_known({"type": "http/config/promote"})
     return {
         "url": client.url,
         "username": USERNAME,
@@ -498,6 +533,7 @@ async def set_up(client: HassClient, sim_url: str) -> dict[str, Any]:
         "member_uid": MEMBER_UID,
         "member_home": MEMBER_HOME_NAME,
         "entry_id": entry["entry_id"],
+        "dashboard": f"{client.url}/{DASHBOARD_URL_PATH}/firmware",
         "entities": sorted(entity["entity_id"] for entity in entities),
     }
 
