@@ -1,9 +1,10 @@
 """The demo in a real browser: log in, update one device, update the rest, meet the role check.
 
 Starts ``scripts/demo.py`` (what ``./scripts/demo`` runs), in this Python or in the lane that
-TUYA_OTA_DEMO_LANE names, on a free port with the simulated updates sped up, drives Debian's Chromium (/usr/bin/chromium) through playwright, and saves
-screenshots: to a temporary folder, or to the README's docs/screenshots/ when the environment
-variable TUYA_OTA_SCREENSHOTS=docs is set (so that a test run leaves the work tree clean).
+TUYA_OTA_DEMO_LANE names, on a free port with the simulated updates sped up, drives Debian's
+Chromium (/usr/bin/chromium) through playwright, and saves screenshots: to a temporary folder,
+or to the README's docs/screenshots/ when the environment variable TUYA_OTA_SCREENSHOTS=docs
+is set (so that a test run leaves the work tree clean).
 
 Skipped, with a message, when /usr/bin/chromium is missing, unless the environment variable CI
 is set: then it fails, since CI must run it (.ci/run installs Chromium).
