@@ -56,4 +56,5 @@ DATA_CENTRES: Final = {
     "https://openapi.tuyaeu.com": "Central Europe",
     "https://openapi-weaz.tuyaeu.com": "Western Europe",
     "https://openapi.tuyain.com": "India",
+    "https://openapi-sg.iotbing.com": "Singapore",
 }
