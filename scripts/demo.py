@@ -40,11 +40,13 @@ sys.path.insert(0, str(ROOT))
 
 from tuya_sim import SimHome, SimMember, TuyaCloudSimulator  # noqa: E402
 from tuya_sim.scenarios import (  # noqa: E402
+    ACCOUNT_TROUBLES,
     DEMO_ACCESS_ID,
     DEMO_ACCESS_SECRET,
     DEMO_HOME_ID,
     DEMO_UID,
     build_demo,
+    start_account_trouble,
 )
 
 USERNAME = "demo"
@@ -115,6 +117,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=None,
         help="write the demo's addresses and login to this JSON file once it is ready",
+    )
+    parser.add_argument(
+        "--account-trouble",
+        choices=ACCOUNT_TROUBLES,
+        default=None,
+        help="once set up, the simulated project meets this failure of real free-tier projects"
+        " (an expired IoT Core trial, a spent quota, no IoT Core): its repair issue shows",
     )
     parser.add_argument("--verbose", action="store_true", help="show Home Assistant's own output")
     return parser.parse_args(argv)
@@ -278,6 +287,10 @@ class HassClient:
                 text = await response.text()
                 raise DemoError(f"{method} {path} answered {response.status}: {text}")
             return await response.json()
+
+    async def call_service(self, domain: str, service: str, data: dict[str, Any]) -> None:
+        """Perform an action through the REST API."""
+        await self._json("POST", f"/api/services/{domain}/{service}", json=data)
 
     async def onboard(self, name: str, username: str, password: str) -> None:
         """Create the owner (the last onboarding step) and log in as them."""
@@ -468,6 +481,16 @@ def banner(info: dict[str, Any]) -> str:
             f"  User ID (UID)  {info['uid']}",
             f"Add it again with the UID {info['member_uid']} (a common member of the home",
             f"{MEMBER_HOME_NAME!r}) to see the role check refuse it.",
+            *(
+                [
+                    "",
+                    f"The simulated project now meets '{info['account_trouble']}': Settings →",
+                    "Repairs says what to do on the Tuya platform; adding the integration again",
+                    "shows the config flow's message for it.",
+                ]
+                if info.get("account_trouble")
+                else []
+            ),
             "",
             "Press Ctrl-C to stop; the demo's configuration is removed then.",
             "",
@@ -570,6 +593,15 @@ class Demo:
         self.config_dir: Path | None = None
         self.process: asyncio.subprocess.Process | None = None
 
+    async def start_account_trouble(self, client: HassClient, info: dict[str, Any]) -> None:
+        """Turn the project's trouble on, and read one device's firmware so that it shows."""
+        start_account_trouble(self.sim, self.args.account_trouble, self.sim.clock())
+        with contextlib.suppress(DemoError):  # the read fails: that is the point
+            await client.call_service(
+                "homeassistant", "update_entity", {"entity_id": info["entities"][0]}
+            )
+        info["account_trouble"] = self.args.account_trouble
+
     async def start(self) -> dict[str, Any]:
         """Start the simulator and Home Assistant and set everything up; the ready facts."""
         started = time.monotonic()
@@ -592,6 +624,8 @@ class Demo:
                         f"Home Assistant did not answer within {HASS_START_TIMEOUT:.0f} s"
                     ) from err
                 info = await set_up(client, sim_url)
+                if self.args.account_trouble is not None:
+                    await self.start_account_trouble(client, info)
             finally:
                 await client.close()
         return {

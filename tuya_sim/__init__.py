@@ -7,9 +7,11 @@ the other on the wire.
 from __future__ import annotations
 
 from .models import SimCall, SimDevice, SimFirmware, SimHome, SimMember, SimRun
-from .simulator import TuyaCloudSimulator
+from .simulator import IOT_CORE, SMART_HOME_BASIC, TuyaCloudSimulator
 
 __all__ = [
+    "IOT_CORE",
+    "SMART_HOME_BASIC",
     "SimCall",
     "SimDevice",
     "SimFirmware",

@@ -67,7 +67,9 @@ class SimFirmware:
 
     ``update_seconds=None`` never finishes (it times out after ``timeout_s``);
     ``fail_at_percent`` makes the update fail there; ``low_power`` devices wait
-    ``wake_after_s`` (status 5) before the update starts.
+    ``wake_after_s`` (status 5) before the update starts. ``timeout_s`` is when the cloud
+    itself answers 7, and also the item's ``timeout`` unless ``item_timeout`` says otherwise
+    (the documentation's ``timeout: 60`` on an update that takes minutes).
     """
 
     channel: int
@@ -80,6 +82,7 @@ class SimFirmware:
     low_power: bool = False
     wake_after_s: float = 0.0
     timeout_s: int | None = 300
+    item_timeout: int | None = None
     can_upgrade: bool = True
     type_desc: str = ""
     remind: str = ""

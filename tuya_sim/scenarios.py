@@ -1,11 +1,15 @@
-"""Ready-made clouds: a realistic demo home and a large home for load tests."""
+"""Ready-made clouds: a realistic demo home, a large home, and projects in account trouble.
+
+The trouble scenarios put the demo home on a cloud project that meets the failures real
+free-tier projects meet (an expired trial, a spent quota, no IoT Core).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .models import SimDevice, SimFirmware, SimHome, SimMember
-from .simulator import TuyaCloudSimulator
+from .simulator import IOT_CORE, TuyaCloudSimulator
 
 DEMO_ACCESS_ID = "simdemo7a3kq9x2m4p8w1c5"
 DEMO_ACCESS_SECRET = "simdemo0f4c2b9e7d1a6358c0b4e2f9a7d31c6"  # noqa: S105 - the demo's well-known secret
@@ -299,12 +303,43 @@ def build_large(sim: TuyaCloudSimulator, devices: int, update_seconds: float = 6
         )
 
 
+# The demo home on a project that meets one of the failures of real free-tier projects.
+ACCOUNT_TROUBLES = ("trial-expired", "quota-exhausted", "no-iot-core")
+
+
+def build_account_trouble(sim: TuyaCloudSimulator, trouble: str, after_s: float = 0.0) -> None:
+    """The demo home, and from ``after_s`` seconds on the project's ``trouble``.
+
+    ``trial-expired`` and ``quota-exhausted`` refuse every business call (28841002,
+    28841004); ``no-iot-core`` refuses only the firmware calls (28841101), as a project
+    without IoT Core does. A delay lets an integration be set up first, so that the run-time
+    repair issues show.
+    """
+    build_demo(sim)
+    start_account_trouble(sim, trouble, sim.clock() + after_s)
+
+
+def start_account_trouble(sim: TuyaCloudSimulator, trouble: str, at: float) -> None:
+    """From ``at`` on (the simulator's clock), the project meets ``trouble``."""
+    if trouble == "trial-expired":
+        sim.expire_trial(at)
+    elif trouble == "quota-exhausted":
+        sim.exhaust_quota(at)
+    elif trouble == "no-iot-core":
+        sim.unsubscribe(IOT_CORE, at)
+    else:
+        raise ValueError(f"unknown account trouble {trouble!r}")
+
+
 __all__ = [
+    "ACCOUNT_TROUBLES",
     "DEMO_ACCESS_ID",
     "DEMO_ACCESS_SECRET",
     "DEMO_HOME_ID",
     "DEMO_UID",
     "LARGE_HOME_ID",
+    "build_account_trouble",
     "build_demo",
     "build_large",
+    "start_account_trouble",
 ]

@@ -50,12 +50,29 @@ MESSAGES: Final[dict[int, str]] = {
     1109: "param is illegal, please check it",
     1110: "concurrent request over limit",
     1111: "system is busy, please retry later",
+    1114: "IP not allowed",
     1199: "your requests are too frequent",
     2001: "device is offline",
     2006: "user not exist",
     2010: "device not exist",
-    28841105: "No permissions. This project is not authorized to call this API",
+    2406: "skill id invalid",
+    28841002: "No permissions. Your subscription to cloud development plan has expired.",
+    28841004: "IoT Core trial quota is exhausted.",
+    28841101: "No permissions. This API is not subscribed.",
+    28841105: "No permissions. This project is not authorized to call this API.",
 }
+
+# The API products of a cloud project (its Service API tab) and the calls each one answers.
+SMART_HOME_BASIC: Final = "Smart Home Basic Service"
+IOT_CORE: Final = "IoT Core"
+CODE_TRIAL_EXPIRED: Final = 28841002
+CODE_QUOTA_EXHAUSTED: Final = 28841004
+CODE_NOT_SUBSCRIBED: Final = 28841101
+
+
+def _product_of(path: str) -> str:
+    """The product a business call belongs to: firmware calls are IoT Core's."""
+    return IOT_CORE if path.startswith("/v2.0/cloud/thing/") else SMART_HOME_BASIC
 
 
 class _FailError(Exception):
@@ -162,6 +179,9 @@ class TuyaCloudSimulator:
         self._issued_tokens: list[str] = []
         self._faults: list[_Fault] = []
         self._delays: list[_Delay] = []
+        self._trial_expired_at: float | None = None
+        self._quota_exhausted_at: float | None = None
+        self._unsubscribed: dict[str, float] = {}
         self._bucket: float = max(rate_limit_per_s or 0.0, 1.0)
         self._bucket_at: float | None = None
         self._runner: web.AppRunner | None = None
@@ -227,6 +247,32 @@ class TuyaCloudSimulator:
         if code is None and http_status is None and body is None:
             raise ValueError("fail_next needs a code, an http_status or a body")
         self._faults.append(_Fault(path_contains, code, http_status, body, msg, count))
+
+    def expire_trial(self, at: float | None = None) -> None:
+        """From ``at`` (default now) every business call answers 28841002 until renewed."""
+        self._trial_expired_at = self.clock() if at is None else at
+
+    def renew_trial(self) -> None:
+        """The IoT Core trial is extended: calls answer again."""
+        self._trial_expired_at = None
+
+    def exhaust_quota(self, at: float | None = None) -> None:
+        """From ``at`` (default now) every business call answers 28841004 until restored."""
+        self._quota_exhausted_at = self.clock() if at is None else at
+
+    def restore_quota(self) -> None:
+        """A new month (or a bigger plan): calls answer again."""
+        self._quota_exhausted_at = None
+
+    def unsubscribe(self, product: str, at: float | None = None) -> None:
+        """From ``at`` (default now) the calls of ``product`` answer 28841101."""
+        if product not in (SMART_HOME_BASIC, IOT_CORE):
+            raise ValueError(f"unknown product {product!r}")
+        self._unsubscribed[product] = self.clock() if at is None else at
+
+    def subscribe(self, product: str) -> None:
+        """The project subscribes to ``product`` again."""
+        self._unsubscribed.pop(product, None)
 
     def delay_next(self, seconds: float, path_contains: str | None = None, count: int = 1) -> None:
         """Hold the next ``count`` matching requests for ``seconds`` (real time) first."""
@@ -400,6 +446,8 @@ class TuyaCloudSimulator:
             raise _FailError(1108)
         self._check_rate_limit(now)
         self._authenticate(request, method, body, now, token_call=route.token_call)
+        if not route.token_call:
+            self._check_account(path, now)
         handler: Callable[[_Request], object] = getattr(self, route.handler)
         if route.handler == "_api_token_grant" and request.query.get("grant_type") != "1":
             raise _FailError(1003)
@@ -416,6 +464,16 @@ class TuyaCloudSimulator:
         if self._bucket < 1.0:
             raise _FailError(1110)
         self._bucket -= 1.0
+
+    def _check_account(self, path: str, now: float) -> None:
+        """What the project's plan refuses: an expired trial, a spent quota, a product."""
+        if self._trial_expired_at is not None and now >= self._trial_expired_at:
+            raise _FailError(CODE_TRIAL_EXPIRED)
+        if self._quota_exhausted_at is not None and now >= self._quota_exhausted_at:
+            raise _FailError(CODE_QUOTA_EXHAUSTED)
+        since = self._unsubscribed.get(_product_of(path))
+        if since is not None and now >= since:
+            raise _FailError(CODE_NOT_SUBSCRIBED)
 
     def _authenticate(
         self, request: web.Request, method: str, body: bytes, now: float, *, token_call: bool
@@ -604,8 +662,9 @@ class TuyaCloudSimulator:
         items = [_firmware_view(device, fw, request.now) for fw in device.firmware]
         if device.firmware_shape == "list" or not items:
             return items
+        # The documentation's example: one object, snake_case, the channel keyed ``channel``.
         chosen = next((item for item in items if item["upgrade_status"] != 0), items[0])
-        return {_camel(key): value for key, value in chosen.items()}
+        return {("channel" if key == "type" else key): value for key, value in chosen.items()}
 
     def _api_start(self, request: _Request) -> object:
         device = self._device(request.match["device"])
@@ -689,13 +748,6 @@ def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return merged
 
 
-def _camel(name: str) -> str:
-    if name == "type":
-        return "channel"
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 def _device_item(device: SimDevice, owner_uid: str, now: float) -> dict[str, object]:
     created = int(now) - 86400 * 30
     return {
@@ -729,6 +781,9 @@ def _firmware_view(device: SimDevice, firmware: SimFirmware, now: float) -> dict
     status = _status(device, firmware, now)
     version = run.target_version if run is not None else firmware.version
     remind = firmware.remind
+    shown_timeout = (
+        firmware.timeout_s or 0 if firmware.item_timeout is None else firmware.item_timeout
+    )
     if not remind and not device.online and status in READY_STATUSES:
         remind = "The device is offline; it must be online to update."
     return {
@@ -743,7 +798,7 @@ def _firmware_view(device: SimDevice, firmware: SimFirmware, now: float) -> dict
         "remind": remind,
         "can_upgrade": firmware.can_upgrade,
         "dev_type": 1 if firmware.low_power else 0,
-        "timeout": firmware.timeout_s or 0,
+        "timeout": shown_timeout,
         "upgrade_type": 0,
         "control_type": 0,
         "url": f"https://images.tuya-sim.invalid/firmware/{firmware.channel}/{version}.bin",
@@ -754,4 +809,4 @@ def _firmware_view(device: SimDevice, firmware: SimFirmware, now: float) -> dict
     }
 
 
-__all__ = ["TuyaCloudSimulator"]
+__all__ = ["IOT_CORE", "SMART_HOME_BASIC", "TuyaCloudSimulator"]

@@ -8,6 +8,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
+from .account_issues import CloudAccountHealth, async_forget_account_health
 from .compat import OPTIONS_FLOW_RELOADS, async_adopt_core_devices
 from .const import CONF_ACCESS_ID, CONF_ACCESS_SECRET, CONF_ENDPOINT, DOMAIN, REQUEST_TIMEOUT_S
 from .coordinator import TuyaOtaCoordinator
@@ -30,6 +31,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> bool:
     """Read the home, restore firmware and queued updates, and start the schedules."""
+    health = CloudAccountHealth.for_entry(hass, entry)
     client = TuyaCloudClient(
         async_get_clientsession(hass),
         entry.data[CONF_ENDPOINT],
@@ -39,14 +41,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> b
         # coordinator), never by sleeping inside a call.
         rate_limit_retries=0,
         request_timeout=REQUEST_TIMEOUT_S,
+        call_observer=health.observe,
     )
     store = TuyaOtaStore(hass, entry.entry_id)
     await store.async_load()
-    coordinator = TuyaOtaCoordinator(hass, entry, client)
+    coordinator = TuyaOtaCoordinator(hass, entry, client, health)
     await coordinator.async_config_entry_first_refresh()
-    firmware = FirmwareTracker(hass, entry, client, coordinator, store)
-    queue = UpdateQueue(hass, entry, client, coordinator, firmware, store)
-    entry.runtime_data = TuyaOtaRuntimeData(client, coordinator, firmware, queue, store)
+    firmware = FirmwareTracker(hass, entry, client, coordinator, store, health)
+    queue = UpdateQueue(hass, entry, client, coordinator, firmware, store, health)
+    entry.runtime_data = TuyaOtaRuntimeData(client, coordinator, firmware, queue, store, health)
     async_adopt_core_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     queue.async_restore()
@@ -69,9 +72,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> 
         await runtime.firmware.async_stop()
         await runtime.queue.async_stop()
         await runtime.store.async_save_now()
+        if entry.disabled_by is not None:
+            async_forget_account_health(hass, entry.entry_id)
     return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> None:
-    """Forget the stored firmware state of a removed home."""
+    """Forget the stored firmware state and the account trouble of a removed home."""
+    async_forget_account_health(hass, entry.entry_id)
     await TuyaOtaStore(hass, entry.entry_id).async_remove()

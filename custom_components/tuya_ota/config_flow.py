@@ -1,4 +1,8 @@
-"""Config flow: authenticate the cloud project, pick the home, check the user's role."""
+"""Config flow: authenticate the cloud project, pick the home, check the role and the firmware.
+
+Every call of the flow answers in a form error that says what to fix, so that a project
+lacking a product (or a trial, or its quota) fails here and not after setup.
+"""
 
 from __future__ import annotations
 
@@ -48,15 +52,21 @@ from .const import (
 from .coordinator import role_of
 from .tuya_cloud import (
     Home,
+    Role,
     TuyaApiNotSubscribedError,
     TuyaAuthError,
     TuyaCloudClient,
     TuyaCloudError,
     TuyaConnectionError,
+    TuyaDeviceNotFoundError,
+    TuyaDeviceOfflineError,
     TuyaInvalidEndpointError,
+    TuyaIpNotAllowedError,
     TuyaPermissionError,
+    TuyaQuotaExhaustedError,
     TuyaRateLimitError,
     TuyaResponseError,
+    TuyaTrialExpiredError,
 )
 
 SECRET_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -94,6 +104,12 @@ def _error_key(err: TuyaCloudError) -> str:
         return "invalid_uid"
     if isinstance(err, TuyaApiNotSubscribedError):
         return "api_not_subscribed"
+    if isinstance(err, TuyaTrialExpiredError):
+        return "trial_expired"
+    if isinstance(err, TuyaQuotaExhaustedError):
+        return "quota_exhausted"
+    if isinstance(err, TuyaIpNotAllowedError):
+        return "ip_not_allowed"
     if isinstance(err, TuyaConnectionError | TuyaRateLimitError | TuyaResponseError):
         return "cannot_connect"
     return "unknown"
@@ -110,6 +126,9 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
         self._input: dict[str, Any] = {}
         self._client: TuyaCloudClient | None = None
         self._homes: dict[int, Home] = {}
+        self._role = Role.MEMBER
+        # What the last form error names (the product a refused call needs).
+        self._placeholders: dict[str, str] = {}
 
     @staticmethod
     @callback
@@ -117,8 +136,16 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
         """The options: parallel updates and cadences."""
         return TuyaOtaOptionsFlow()
 
+    def _form_error(self, err: TuyaCloudError) -> str:
+        """The form error for a failed call, logged, with what its message names."""
+        LOGGER.debug("Cloud check failed: %s", err)
+        if isinstance(err, TuyaApiNotSubscribedError):
+            self._placeholders = {"product": err.product, "call": err.call}
+        return _error_key(err)
+
     async def _async_list_homes(self, user_input: dict[str, Any]) -> str | None:
         """Authenticate and list the user's homes; the form error on failure."""
+        self._placeholders = {}
         try:
             client = TuyaCloudClient(
                 async_get_clientsession(self.hass),
@@ -128,8 +155,7 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
             )
             homes = await client.get_homes(user_input[CONF_UID].strip())
         except TuyaCloudError as err:
-            LOGGER.debug("Cloud check failed: %s", err)
-            return _error_key(err)
+            return self._form_error(err)
         self._client = client
         self._input = {
             CONF_ENDPOINT: client.endpoint,
@@ -149,7 +175,9 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
             elif not self._homes:
                 return self.async_abort(reason="no_homes")
             elif len(self._homes) == 1:
-                return await self._async_create_for_home(next(iter(self._homes.values())))
+                home = next(iter(self._homes.values()))
+                if (result := await self._async_create_for_home(home, errors)) is not None:
+                    return result
             else:
                 return await self.async_step_home()
         return self.async_show_form(
@@ -158,12 +186,16 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
                 _user_schema(user_input or {}), user_input or {}
             ),
             errors=errors,
+            description_placeholders=self._placeholders,
         )
 
     async def async_step_home(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Pick one of the user's homes."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return await self._async_create_for_home(self._homes[int(user_input[CONF_HOME_ID])])
+            home = self._homes[int(user_input[CONF_HOME_ID])]
+            if (result := await self._async_create_for_home(home, errors)) is not None:
+                return result
         options = [
             SelectOptionDict(value=str(home.home_id), label=home.name)
             for home in self._homes.values()
@@ -173,31 +205,64 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=vol.Schema(
                 {vol.Required(CONF_HOME_ID): SelectSelector(SelectSelectorConfig(options=options))}
             ),
+            errors=errors,
+            description_placeholders=self._placeholders,
         )
 
-    async def _async_create_for_home(self, home: Home) -> ConfigFlowResult:
+    async def _async_create_for_home(
+        self, home: Home, errors: dict[str, str]
+    ) -> ConfigFlowResult | None:
+        """Create the entry, or abort; None with ``errors`` set when a call failed."""
         await self.async_set_unique_id(str(home.home_id))
         self._abort_if_unique_id_configured()
-        if (abort := await self._async_check_role(home)) is not None:
-            return abort
+        if (error := await self._async_check_home(home)) is not None:
+            errors["base"] = error
+            return None
+        if not self._role.may_update:
+            return self._abort_insufficient_role(home)
         return self.async_create_entry(
             title=home.name, data={**self._input, CONF_HOME_ID: home.home_id}
         )
 
-    async def _async_check_role(self, home: Home) -> ConfigFlowResult | None:
-        """Abort unless the user is the home's owner or an administrator."""
+    def _abort_insufficient_role(self, home: Home) -> ConfigFlowResult:
+        return self.async_abort(
+            reason="insufficient_role", description_placeholders={"home": home.name}
+        )
+
+    async def _async_check_home(self, home: Home) -> str | None:
+        """Read the user's role in the home and, for an owner or admin, one device's firmware.
+
+        The firmware read needs the project's IoT Core, which the other calls of the flow do
+        not; the form error on failure.
+        """
         if self._client is None:  # only reached after the homes were listed
-            raise RuntimeError("role check before authentication")
+            raise RuntimeError("home check before authentication")
+        self._placeholders = {}
         try:
             members = await self._client.get_home_members(home.home_id)
+            self._role = role_of(self._input[CONF_UID], members)
+            if self._role.may_update:
+                await self._async_read_one_firmware(home)
         except TuyaCloudError as err:
-            LOGGER.debug("Member list failed: %s", err)
-            return self.async_abort(reason="cannot_connect")
-        if not role_of(self._input[CONF_UID], members).may_update:
-            return self.async_abort(
-                reason="insufficient_role", description_placeholders={"home": home.name}
-            )
+            return self._form_error(err)
         return None
+
+    async def _async_read_one_firmware(self, home: Home) -> None:
+        """Read the firmware of one device of the home (an online one when there is one).
+
+        Only what says the project may not make the call counts: a device gone or offline
+        meanwhile, or an answer of an unexpected shape, still shows that it may.
+        """
+        if self._client is None:  # only reached after the homes were listed
+            raise RuntimeError("firmware check before authentication")
+        devices = await self._client.get_home_devices(home.home_id)
+        if not devices:
+            return
+        device = next((device for device in devices if device.online), devices[0])
+        try:
+            await self._client.get_firmware(device.device_id)
+        except (TuyaDeviceNotFoundError, TuyaDeviceOfflineError, TuyaResponseError) as err:
+            LOGGER.debug("Firmware of %s not read, the call is allowed: %s", device.name, err)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """The cloud refused the stored credentials."""
@@ -219,7 +284,10 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema({vol.Required(CONF_ACCESS_SECRET): SECRET_SELECTOR}),
-            description_placeholders={"access_id": entry.data[CONF_ACCESS_ID]},
+            description_placeholders={
+                "access_id": entry.data[CONF_ACCESS_ID],
+                **self._placeholders,
+            },
             errors=errors,
         )
 
@@ -234,8 +302,10 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors["base"] = error
             elif (home := self._homes.get(entry.data[CONF_HOME_ID])) is None:
                 errors["base"] = "home_not_found"
-            elif (abort := await self._async_check_role(home)) is not None:
-                return abort
+            elif (error := await self._async_check_home(home)) is not None:
+                errors["base"] = error
+            elif not self._role.may_update:
+                return self._abort_insufficient_role(home)
             else:
                 return self.async_update_reload_and_abort(entry, data_updates=self._input)
         defaults = {**entry.data, **(user_input or {})}
@@ -243,6 +313,7 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(_user_schema(defaults), defaults),
             errors=errors,
+            description_placeholders=self._placeholders,
         )
 
 

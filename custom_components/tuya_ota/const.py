@@ -32,10 +32,17 @@ FIRMWARE_CHECK_RANGE: Final = (1, 168)
 # Firmware reads of devices never read before are spaced by this much, so that a new entry
 # shows every device's versions within minutes without a burst of calls.
 FIRMWARE_READ_SPACING: Final = timedelta(seconds=0.5)
-# How often a running update's progress is read.
+# How often a running update's progress is read; past its timeout (while the cloud still says
+# it is updating), or while the call quota is spent, more slowly.
 PROGRESS_POLL_INTERVAL: Final = timedelta(seconds=5)
-# When the cloud gives no timeout for a channel, an update that has not ended by then times out.
+SLOW_PROGRESS_POLL_INTERVAL: Final = timedelta(minutes=1)
+# An update the cloud no longer reports updating (no answer, another status) times out after
+# this, or after the firmware's `timeout` when longer (its unit is undocumented: 60 in the
+# documentation's example, so it never shortens this).
 DEFAULT_UPDATE_TIMEOUT: Final = timedelta(minutes=20)
+# An update the cloud keeps reporting updating is followed up to this long, unless the cloud
+# ends it itself (7): Zigbee and Bluetooth updates behind a busy gateway can take an hour.
+UPDATE_SAFETY_LIMIT: Final = timedelta(hours=6)
 # A sleeping (low-power) device starts its update only when it wakes up.
 LOW_POWER_WAKE_ALLOWANCE: Final = timedelta(hours=1)
 
@@ -56,4 +63,5 @@ DATA_CENTRES: Final = {
     "https://openapi.tuyaeu.com": "Central Europe",
     "https://openapi-weaz.tuyaeu.com": "Western Europe",
     "https://openapi.tuyain.com": "India",
+    "https://openapi-sg.iotbing.com": "Singapore",
 }

@@ -11,6 +11,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from .account_issues import CloudAccountHealth, cloud_error
 from .compat import async_forget_device
 from .const import (
     CONF_HOME_ID,
@@ -25,10 +26,10 @@ from .tuya_cloud import (
     Device,
     HomeMember,
     Role,
-    TuyaApiNotSubscribedError,
     TuyaAuthError,
     TuyaCloudClient,
     TuyaCloudError,
+    TuyaQuotaExhaustedError,
 )
 
 
@@ -59,7 +60,11 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
     config_entry: TuyaOtaConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: TuyaOtaConfigEntry, client: TuyaCloudClient
+        self,
+        hass: HomeAssistant,
+        entry: TuyaOtaConfigEntry,
+        client: TuyaCloudClient,
+        health: CloudAccountHealth,
     ) -> None:
         """Set the cadence from the entry's options."""
         minutes = entry.options.get(CONF_SCAN_INTERVAL_MINUTES, DEFAULT_SCAN_INTERVAL_MINUTES)
@@ -71,6 +76,7 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
             update_interval=timedelta(minutes=minutes),
         )
         self.client = client
+        self.health = health
         self.home_id: int = entry.data[CONF_HOME_ID]
         self.uid: str = entry.data[CONF_UID]
         self._device_listeners: dict[str, list[CALLBACK_TYPE]] = {}
@@ -79,6 +85,15 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
         self._summary_pending = False
 
     async def _async_update_data(self) -> HomeState:
+        """Read members and devices; while the quota is spent, keep what was last read.
+
+        The entities then keep their last known firmware and refuse installs with the
+        quota's message, instead of turning unavailable for the rest of the month.
+        """
+        if not self.health.allow_scheduled_call():
+            if self.data is not None:
+                return self.data
+            raise UpdateFailed(translation_domain=DOMAIN, translation_key="quota_exhausted")
         try:
             members = await self.client.get_home_members(self.home_id)
             devices = await self.client.get_home_devices(self.home_id)
@@ -86,18 +101,12 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
-        except TuyaApiNotSubscribedError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="api_not_subscribed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+        except TuyaQuotaExhaustedError as err:
+            if self.data is not None:
+                return self.data
+            raise cloud_error(UpdateFailed, err) from err
         except TuyaCloudError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="cloud_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise cloud_error(UpdateFailed, err) from err
         state = HomeState(role=role_of(self.uid, members), devices=self._keep_missing(devices))
         self._sync_role_issue(state.role)
         return state

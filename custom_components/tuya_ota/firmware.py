@@ -30,12 +30,15 @@ from .tuya_cloud import (
 )
 
 if TYPE_CHECKING:
+    from .account_issues import CloudAccountHealth
     from .coordinator import TuyaOtaCoordinator
     from .data import TuyaOtaConfigEntry
 
 # After a failed read (cloud down, rate limited) scheduled reads pause this long, doubling.
 FAILURE_BACKOFF_S = 60.0
 FAILURE_BACKOFF_MAX_S = 3600.0
+# A read the gate of scheduled calls held back asks the gate again after this long.
+GATE_RECHECK_S = 900.0
 
 
 def installed_version(channels: list[FirmwareChannel]) -> str | None:
@@ -92,12 +95,14 @@ class FirmwareTracker:
         client: TuyaCloudClient,
         coordinator: TuyaOtaCoordinator,
         store: TuyaOtaStore,
+        health: CloudAccountHealth,
     ) -> None:
         """Restore every device's last known firmware from the store."""
         self._hass = hass
         self._entry = entry
         self._client = client
         self._coordinator = coordinator
+        self._health = health
         self._store = store
         hours = entry.options.get(CONF_FIRMWARE_CHECK_HOURS, DEFAULT_FIRMWARE_CHECK_HOURS)
         self.period_s = float(hours) * 3600
@@ -243,6 +248,10 @@ class FirmwareTracker:
     async def _read_next_due(self) -> None:
         next_due = self._next_due()
         if next_due is None or next_due[1] > time.time():
+            self._schedule()
+            return
+        if not self._health.allow_scheduled_call():
+            self._paused_until = max(self._paused_until, time.time() + GATE_RECHECK_S)
             self._schedule()
             return
         device_id = next_due[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
@@ -23,13 +23,19 @@ class StoredFirmware(TypedDict):
 
 
 class StoredJob(TypedDict):
-    """A queued or running update, so that a restart neither loses nor repeats it."""
+    """A queued or running update, so that a restart neither loses nor repeats it.
+
+    ``later_channels`` (the MCU, started once the running channels succeeded) and
+    ``phases_done`` came with the channel order; files written before lack them.
+    """
 
     channels: list[int]
     from_version: str
     to_version: str
     started_at: float | None
     timeout_s: float
+    later_channels: NotRequired[list[int]]
+    phases_done: NotRequired[int]
 
 
 class StoredData(TypedDict):
@@ -73,6 +79,8 @@ def _well_formed(loaded: object) -> StoredData:
             and isinstance(job.get("to_version"), str)
             and isinstance(job.get("started_at"), int | float | None)
             and isinstance(job.get("timeout_s"), int | float)
+            and isinstance(job.get("later_channels", []), list)
+            and isinstance(job.get("phases_done", 0), int)
         ):
             data["jobs"][device_id] = cast(StoredJob, job)
     return data

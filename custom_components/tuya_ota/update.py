@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
+from .account_issues import cloud_error
 from .coordinator import TuyaOtaCoordinator
 from .data import TuyaOtaConfigEntry
 from .entity import TuyaOtaDeviceEntity
@@ -139,11 +139,7 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
         except TuyaDeviceNotFoundError:
             await self.coordinator.async_request_refresh()
         except TuyaCloudError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="cloud_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise cloud_error(HomeAssistantError, err) from err
 
     async def async_release_notes(self) -> str | None:
         """The offered firmware's notes."""

@@ -3,6 +3,9 @@
 At most ``max_parallel`` devices update at once and never more than one sub-device, since
 sub-devices share their gateway's link. Jobs are first come first served; a queued sub-device
 lets later devices pass while another sub-device runs.
+
+Within a device the channels go in the order Tuya's apps use: the module channels first, the
+MCU only once they all succeeded.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
 
+from .account_issues import CloudAccountHealth, cloud_error
 from .const import (
     CONF_MAX_PARALLEL,
     DEFAULT_MAX_PARALLEL,
@@ -29,14 +33,19 @@ from .const import (
     LOGGER,
     LOW_POWER_WAKE_ALLOWANCE,
     PROGRESS_POLL_INTERVAL,
+    SLOW_PROGRESS_POLL_INTERVAL,
+    UPDATE_SAFETY_LIMIT,
 )
 from .firmware import FirmwareTracker, installed_version, latest_version, update_available
 from .storage import StoredJob, TuyaOtaStore
 from .tuya_cloud import (
     FirmwareChannel,
+    TuyaAccountError,
     TuyaCloudClient,
     TuyaCloudError,
     TuyaDeviceOfflineError,
+    TuyaIpNotAllowedError,
+    TuyaQuotaExhaustedError,
     TuyaRateLimitError,
     UpgradeStatus,
 )
@@ -50,6 +59,9 @@ if TYPE_CHECKING:
 # A rate-limited start is tried again after this long, doubling, with jitter.
 RATE_LIMIT_BACKOFF_S = 2.0
 RATE_LIMIT_BACKOFF_MAX_S = 120.0
+
+# The "device control module": updated after every other channel of the device succeeded.
+MCU_CHANNEL = 9
 
 ENDED_STATUSES = {
     UpgradeStatus.SUCCEEDED: "success",
@@ -74,6 +86,7 @@ class SkipReason(StrEnum):
     UP_TO_DATE = "up_to_date"
     IN_PROGRESS = "in_progress"
     INSUFFICIENT_ROLE = "insufficient_role"
+    QUOTA_EXHAUSTED = "quota_exhausted"
 
 
 class InstallRefusedError(HomeAssistantError):
@@ -113,7 +126,12 @@ class JobOutcome:
 
 @dataclass(eq=False, slots=True)
 class UpdateJob:
-    """A device's queued or running update."""
+    """A device's queued or running update.
+
+    It runs in at most two phases: ``channels`` are the channels of the running phase,
+    ``later_channels`` (the MCU) start once all of them succeeded. ``started_at`` and
+    ``timeout_s`` are the running phase's.
+    """
 
     device_id: str
     name: str
@@ -121,6 +139,8 @@ class UpdateJob:
     started: asyncio.Future[HomeAssistantError | None]
     finished: asyncio.Future[JobOutcome]
     channels: list[int] = field(default_factory=list)
+    later_channels: list[int] = field(default_factory=list)
+    phases_done: int = 0
     from_version: str = ""
     to_version: str = ""
     started_at: float | None = None
@@ -128,6 +148,7 @@ class UpdateJob:
     progress: int | None = None
     ended: dict[int, str] = field(default_factory=dict)
     percents: dict[int, int] = field(default_factory=dict)
+    last_status: dict[int, int] = field(default_factory=dict)
     rate_limited: int = 0
     task: asyncio.Task[None] | None = None
     unsub_timer: CALLBACK_TYPE | None = None
@@ -145,13 +166,41 @@ class UpdateJob:
             "to_version": self.to_version,
             "started_at": self.started_at,
             "timeout_s": self.timeout_s,
+            "later_channels": self.later_channels,
+            "phases_done": self.phases_done,
         }
+
+    @property
+    def cloud_updating(self) -> bool:
+        """Whether the last progress answer of an unfinished channel was 2 (updating)."""
+        return any(
+            status == UpgradeStatus.UPGRADING
+            for channel, status in self.last_status.items()
+            if channel not in self.ended
+        )
+
+    def overall_percentage(self) -> int | None:
+        """One percentage for the whole job, each phase an equal share.
+
+        A phase takes about one update's time, however many channels run side by side in it.
+        """
+        if not self.percents and not self.phases_done:
+            return None
+        phases = self.phases_done + 1 + (1 if self.later_channels else 0)
+        running = sum(self.percents.get(channel, 0) for channel in self.channels)
+        phase = running / len(self.channels) if self.channels else 0.0
+        return round((100 * self.phases_done + phase) / phases)
 
 
 def update_timeout_s(channels: list[FirmwareChannel]) -> float:
-    """How long an update may run: the slowest channel's timeout, plus wake-up for sleepers."""
+    """When a phase that the cloud no longer reports updating counts as timed out.
+
+    The firmware's ``timeout`` has no documented unit (the documentation's example is 60), so
+    it only lengthens the default, never shortens it; sleeping devices get time to wake up.
+    """
     default = DEFAULT_UPDATE_TIMEOUT.total_seconds()
-    timeout = max((channel.timeout_s or default for channel in channels), default=default)
+    given = max((channel.timeout_s or 0 for channel in channels), default=0)
+    timeout = min(max(default, given), UPDATE_SAFETY_LIMIT.total_seconds())
     if any(channel.low_power for channel in channels):
         timeout += LOW_POWER_WAKE_ALLOWANCE.total_seconds()
     return float(timeout)
@@ -168,6 +217,7 @@ class UpdateQueue:
         coordinator: TuyaOtaCoordinator,
         firmware: FirmwareTracker,
         store: TuyaOtaStore,
+        health: CloudAccountHealth,
     ) -> None:
         """Bind the queue to its home."""
         self._hass = hass
@@ -176,6 +226,7 @@ class UpdateQueue:
         self._coordinator = coordinator
         self._firmware = firmware
         self._store = store
+        self._health = health
         self.max_parallel: int = entry.options.get(CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL)
         self._jobs: dict[str, UpdateJob] = {}
         self._active: set[str] = set()
@@ -200,6 +251,8 @@ class UpdateQueue:
 
     def refusal(self, device_id: str) -> SkipReason | None:
         """Why an install of this device must be refused now, from what is known locally."""
+        if self._health.quota_exhausted:
+            return SkipReason.QUOTA_EXHAUSTED
         if not self._coordinator.may_update():
             return SkipReason.INSUFFICIENT_ROLE
         device = self._coordinator.data.devices.get(device_id)
@@ -257,10 +310,13 @@ class UpdateQueue:
                 continue
             job = self._new_job(device_id)
             job.channels = list(stored["channels"])
+            job.later_channels = list(stored.get("later_channels", []))
+            job.phases_done = stored.get("phases_done", 0)
             job.from_version = stored["from_version"]
             job.to_version = stored["to_version"]
             job.started_at = stored["started_at"]
-            job.timeout_s = stored["timeout_s"]
+            # Older versions took the firmware's `timeout` (60, say) for seconds.
+            job.timeout_s = max(stored["timeout_s"], DEFAULT_UPDATE_TIMEOUT.total_seconds())
             if job.started_at is not None:
                 job.accept(None)
             self._add(job, pump=False)
@@ -378,18 +434,22 @@ class UpdateQueue:
             # Keep the place and try again later: a bulk run slows down instead of failing.
             # The install call has its answer: the update is accepted, it starts later.
             job.accept(None)
-            job.rate_limited += 1
-            delay = min(
-                RATE_LIMIT_BACKOFF_S * 2 ** (job.rate_limited - 1), RATE_LIMIT_BACKOFF_MAX_S
-            )
-            delay *= random.uniform(0.5, 1.0)
-            LOGGER.debug("Start of %s rate limited; again in %.1f s", job.name, delay)
-            self._schedule_phase(job, self._start_phase, delay)
+            self._schedule_phase(job, self._start_phase, self._rate_limit_delay(job))
             return
         if refused is not None:
             self._skip(job, refused)
             return
         self._schedule_phase(job, self._poll_phase, PROGRESS_POLL_INTERVAL.total_seconds())
+
+    @staticmethod
+    def _rate_limit_delay(job: UpdateJob) -> float:
+        job.rate_limited += 1
+        delay: float = min(
+            RATE_LIMIT_BACKOFF_S * 2 ** (job.rate_limited - 1), RATE_LIMIT_BACKOFF_MAX_S
+        )
+        delay *= random.uniform(0.5, 1.0)
+        LOGGER.debug("Start of %s rate limited; again in %.1f s", job.name, delay)
+        return delay
 
     @callback
     def _schedule_phase(
@@ -405,19 +465,93 @@ class UpdateQueue:
         job.unsub_timer = async_call_later(self._hass, delay_s, run)
 
     async def _poll_phase(self, job: UpdateJob) -> None:
-        """Read progress once; at the end read the firmware again and report."""
-        result = await self._read_progress(job)
+        """Read progress once; at the end read the firmware again and report.
+
+        While the quota is spent no progress is read (every call would fail); the update goes
+        on in the cloud, and is followed again once calls answer.
+        """
+        result = None if self._health.quota_exhausted else await self._read_progress(job)
         if result is None:
-            if time.time() < (job.started_at or 0.0) + job.timeout_s:
-                self._schedule_phase(job, self._poll_phase, PROGRESS_POLL_INTERVAL.total_seconds())
+            if (delay := self._next_poll_in(job)) is not None:
+                self._schedule_phase(job, self._poll_phase, delay)
                 return
             LOGGER.warning("Firmware update of %s timed out", job.name)
             result = JobResult.TIMEOUT
+        elif result is JobResult.SUCCESS and job.later_channels:
+            await self._later_phase(job)
+            return
         try:
             await self._firmware.async_read(job.device_id)
         except TuyaCloudError as err:
             LOGGER.debug("Firmware of %s not read after its update: %s", job.device_id, err)
         self._finish(job, JobOutcome(result, job.from_version, job.to_version))
+
+    def _next_poll_in(self, job: UpdateJob) -> float | None:
+        """Seconds to the next progress read of a running phase; None once it timed out.
+
+        Up to the phase's timeout progress is read at the usual pace. Past it, a phase the
+        cloud last reported updating (2) is followed, more slowly, up to the safety limit:
+        only the cloud's own 7 ends it sooner.
+        """
+        elapsed = time.time() - (job.started_at or 0.0)
+        slow = SLOW_PROGRESS_POLL_INTERVAL.total_seconds()
+        if elapsed < job.timeout_s:
+            return slow if self._health.quota_exhausted else PROGRESS_POLL_INTERVAL.total_seconds()
+        if job.cloud_updating and elapsed < UPDATE_SAFETY_LIMIT.total_seconds():
+            return slow
+        return None
+
+    async def _later_phase(self, job: UpdateJob) -> None:
+        """The module channels succeeded: read the firmware again, then start the MCU."""
+        try:
+            channels = await self._firmware.async_read(job.device_id)
+            started = await self._start_later(job, channels)
+        except TuyaRateLimitError:
+            self._schedule_phase(job, self._later_phase, self._rate_limit_delay(job))
+            return
+        except TuyaCloudError as err:
+            LOGGER.warning("The MCU of %s was not started: %s", job.name, err)
+            started = False
+        if started:
+            self._schedule_phase(job, self._poll_phase, PROGRESS_POLL_INTERVAL.total_seconds())
+            return
+        self._finish(job, JobOutcome(JobResult.SUCCESS, job.from_version, job.to_version))
+
+    async def _start_later(self, job: UpdateJob, channels: list[FirmwareChannel]) -> bool:
+        """Start the later channels that are still ready; whether a new phase runs."""
+        wanted = set(job.later_channels)
+        startable = [
+            channel for channel in channels if channel.channel in wanted and channel.startable
+        ]
+        running = [channel for channel in channels if channel.channel in wanted and channel.running]
+        started: list[FirmwareChannel] = []
+        for channel in startable:
+            try:
+                await self._client.start_firmware_update(job.device_id, channel.channel)
+            except TuyaRateLimitError:
+                if not started:
+                    raise
+            except TuyaCloudError as err:
+                LOGGER.warning("Channel %s of %s did not start: %s", channel.name, job.name, err)
+            else:
+                started.append(channel)
+        if not started and not running:
+            LOGGER.info("%s: nothing left to update after its modules", job.name)
+            return False
+        phase = started + running
+        job.phases_done += 1
+        job.later_channels = []
+        job.channels = [channel.channel for channel in phase]
+        job.ended.clear()
+        job.percents.clear()
+        job.last_status.clear()
+        job.started_at = time.time()
+        job.timeout_s = update_timeout_s(phase)
+        job.progress = job.overall_percentage()
+        self._persist(job)
+        self._coordinator.async_notify_device(job.device_id)
+        LOGGER.info("Firmware update of %s: the MCU started", job.name)
+        return True
 
     async def _start(self, job: UpdateJob) -> HomeAssistantError | None:
         """Check again, read the firmware again, and start every ready channel."""
@@ -430,15 +564,16 @@ class UpdateQueue:
         except TuyaRateLimitError:
             raise
         except TuyaCloudError as err:
-            return StartFailedError(job.name, err)
+            return self._start_error(job, err)
         startable = [channel for channel in channels if channel.startable]
         running = [channel for channel in channels if channel.running]
         if not startable and not running:
             return InstallRefusedError(SkipReason.UP_TO_DATE, job.name)
         job.from_version = installed_version(channels) or ""
         job.to_version = latest_version(channels) or ""
-        started: list[int] = []
-        for channel in startable:
+        first, later = _phases(startable, running)
+        started: list[FirmwareChannel] = []
+        for channel in first:
             try:
                 await self._client.start_firmware_update(job.device_id, channel.channel)
             except TuyaCloudError as err:
@@ -447,20 +582,34 @@ class UpdateQueue:
                         raise
                     if isinstance(err, TuyaDeviceOfflineError):
                         return InstallRefusedError(SkipReason.OFFLINE, job.name)
-                    return StartFailedError(job.name, err)
+                    return self._start_error(job, err)
                 LOGGER.warning("Channel %s of %s did not start: %s", channel.name, job.name, err)
+                if later:
+                    LOGGER.warning("The MCU of %s is not started after it", job.name)
+                    later = []
                 continue
-            started.append(channel.channel)
-        job.channels = started + [channel.channel for channel in running]
+            started.append(channel)
+        job.channels = [channel.channel for channel in started + running]
+        job.later_channels = [channel.channel for channel in later]
         job.started_at = time.time()
-        job.timeout_s = update_timeout_s(startable + running)
+        job.timeout_s = update_timeout_s(started + running)
         job.accept(None)
         self._persist(job)
         self._coordinator.async_notify_device(job.device_id)
         LOGGER.info("Firmware update of %s started (%s)", job.name, job.to_version)
         return None
 
+    def _start_error(self, job: UpdateJob, err: TuyaCloudError) -> HomeAssistantError:
+        """The install's error when the cloud refused the start (or the read before it)."""
+        if isinstance(err, TuyaQuotaExhaustedError):
+            return InstallRefusedError(SkipReason.QUOTA_EXHAUSTED, job.name)
+        if isinstance(err, TuyaAccountError | TuyaIpNotAllowedError):
+            return cloud_error(HomeAssistantError, err)
+        return StartFailedError(job.name, err)
+
     def _refusal_at_start(self, device_id: str) -> SkipReason | None:
+        if self._health.quota_exhausted:
+            return SkipReason.QUOTA_EXHAUSTED
         if not self._coordinator.may_update():
             return SkipReason.INSUFFICIENT_ROLE
         device = self._coordinator.data.devices.get(device_id)
@@ -478,6 +627,7 @@ class UpdateQueue:
             except TuyaCloudError as err:
                 LOGGER.debug("Progress of %s not read: %s", job.device_id, err)
                 continue
+            job.last_status[channel] = progress.upgrade_status
             if progress.upgrade_status in ENDED_STATUSES:
                 job.ended[channel] = ENDED_STATUSES[UpgradeStatus(progress.upgrade_status)]
                 job.percents[channel] = 100
@@ -491,7 +641,7 @@ class UpdateQueue:
                 if result in results:
                     return result
             return JobResult.SUCCESS
-        percentage = round(sum(job.percents.values()) / len(job.channels)) if job.percents else None
+        percentage = job.overall_percentage()
         if percentage != job.progress:
             job.progress = percentage
             self._coordinator.async_notify_device(job.device_id)
@@ -554,3 +704,18 @@ class UpdateQueue:
             "jobs": {device_id: job.stored() for device_id, job in self._jobs.items()},
             "running": sorted(self._active),
         }
+
+
+def _phases(
+    startable: list[FirmwareChannel], running: list[FirmwareChannel]
+) -> tuple[list[FirmwareChannel], list[FirmwareChannel]]:
+    """The channels to start now and those to start once every channel running succeeded.
+
+    The modules go first and the MCU after them, as in Tuya's apps; a device whose only
+    update is the MCU's starts it at once.
+    """
+    modules = [channel for channel in startable if channel.channel != MCU_CHANNEL]
+    mcu = [channel for channel in startable if channel.channel == MCU_CHANNEL]
+    if modules or any(channel.channel != MCU_CHANNEL for channel in running):
+        return modules, mcu
+    return mcu, []

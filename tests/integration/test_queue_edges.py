@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import time
+
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.update import ATTR_IN_PROGRESS
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF
 from homeassistant.core import Context, HomeAssistant
@@ -10,7 +14,8 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
-from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
+from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED, UPDATE_SAFETY_LIMIT
+from tests.timetravel import Clock
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .conftest import (
@@ -121,9 +126,9 @@ async def test_update_the_cloud_never_ends_times_out(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """No end from the cloud: after the channel's timeout the job ends as timeout."""
+    """The cloud reports updating forever: only the safety limit ends the job, as timeout."""
     sim.add_device(
         HOME_ID,
         SimDevice(
@@ -141,11 +146,18 @@ async def test_update_the_cloud_never_ends_times_out(
         ),
     )
     await refresh(hass, init_integration)
-    await advance(5)
+    hass.loop.slow_callback_duration = math.inf  # the frozen clock's jumps are not slow calls
+    clock = Clock(hass, freezer)
+    await clock.advance(5)
     events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
     await install(hass, "update.stuck_plug_firmware")
-    await run_until_idle(hass, init_integration, advance)
+    started = time.time()
+    limit = UPDATE_SAFETY_LIMIT.total_seconds()
+    assert not await clock.advance(limit - 60, until=lambda: bool(events))
+    assert hass.states.get("update.stuck_plug_firmware").attributes[ATTR_IN_PROGRESS] is True
+    assert await clock.advance(3600, until=lambda: bool(events))
     assert [event.data["result"] for event in events] == ["timeout"]
+    assert limit <= time.time() - started <= limit + 60
     assert hass.states.get("update.stuck_plug_firmware").attributes[ATTR_IN_PROGRESS] is False
 
 

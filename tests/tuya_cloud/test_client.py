@@ -439,7 +439,7 @@ async def test_unknown_uid_is_permission_error(client: TuyaCloudClient) -> None:
     assert "permission deny" in str(err.value)
 
 
-@pytest.mark.parametrize("code", [1106, 1114, 2006])
+@pytest.mark.parametrize("code", [1106, 2006, 2406])
 async def test_permission_codes(
     client: TuyaCloudClient, sim: TuyaCloudSimulator, code: int
 ) -> None:

@@ -384,11 +384,13 @@ async def test_firmware_object_shape(raw: Raw, sim: TuyaCloudSimulator) -> None:
     )
     result = await raw.firmware("bfobj")
     assert isinstance(result, dict)
+    # The documentation's example: snake_case, the channel keyed `channel`.
     assert result["channel"] == 9  # the channel with an update is the one shown
-    assert result["currentVersion"] == "1.0.0"
-    assert result["upgradeStatus"] == 1
-    assert "canUpgrade" in result
+    assert result["current_version"] == "1.0.0"
+    assert result["upgrade_status"] == 1
+    assert {"can_upgrade", "upgrade_type", "timeout", "type_desc"} <= set(result)
     assert "type" not in result
+    assert not [key for key in result if key != key.lower()]  # no camelCase
     add(sim, "bfempty", firmware_shape="object")
     assert await raw.firmware("bfempty") == []
 

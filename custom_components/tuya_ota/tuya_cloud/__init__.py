@@ -5,8 +5,16 @@ Free of Home Assistant imports so it can be tested, and reused, on its own.
 
 from __future__ import annotations
 
-from .client import TuyaCloudClient, validate_endpoint
+from .client import (
+    PRODUCT_IOT_CORE,
+    PRODUCT_SMART_HOME,
+    CallObserver,
+    TuyaCloudClient,
+    api_product,
+    validate_endpoint,
+)
 from .exceptions import (
+    TuyaAccountError,
     TuyaApiError,
     TuyaApiNotSubscribedError,
     TuyaAuthError,
@@ -15,9 +23,12 @@ from .exceptions import (
     TuyaDeviceNotFoundError,
     TuyaDeviceOfflineError,
     TuyaInvalidEndpointError,
+    TuyaIpNotAllowedError,
     TuyaPermissionError,
+    TuyaQuotaExhaustedError,
     TuyaRateLimitError,
     TuyaResponseError,
+    TuyaTrialExpiredError,
 )
 from .models import (
     CHANNEL_NAMES,
@@ -37,12 +48,16 @@ from .signing import canonical_url, sign
 
 __all__ = [
     "CHANNEL_NAMES",
+    "PRODUCT_IOT_CORE",
+    "PRODUCT_SMART_HOME",
+    "CallObserver",
     "Device",
     "FirmwareChannel",
     "Home",
     "HomeMember",
     "Role",
     "Token",
+    "TuyaAccountError",
     "TuyaApiError",
     "TuyaApiNotSubscribedError",
     "TuyaAuthError",
@@ -52,11 +67,15 @@ __all__ = [
     "TuyaDeviceNotFoundError",
     "TuyaDeviceOfflineError",
     "TuyaInvalidEndpointError",
+    "TuyaIpNotAllowedError",
     "TuyaPermissionError",
+    "TuyaQuotaExhaustedError",
     "TuyaRateLimitError",
     "TuyaResponseError",
+    "TuyaTrialExpiredError",
     "UpgradeProgress",
     "UpgradeStatus",
+    "api_product",
     "canonical_url",
     "channel_name",
     "parse_firmware",

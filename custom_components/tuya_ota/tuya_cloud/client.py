@@ -20,6 +20,7 @@ import uuid
 import aiohttp
 
 from .exceptions import (
+    TuyaAccountError,
     TuyaApiError,
     TuyaApiNotSubscribedError,
     TuyaAuthError,
@@ -28,9 +29,12 @@ from .exceptions import (
     TuyaDeviceNotFoundError,
     TuyaDeviceOfflineError,
     TuyaInvalidEndpointError,
+    TuyaIpNotAllowedError,
     TuyaPermissionError,
+    TuyaQuotaExhaustedError,
     TuyaRateLimitError,
     TuyaResponseError,
+    TuyaTrialExpiredError,
 )
 from .models import (
     Device,
@@ -55,13 +59,26 @@ CODE_SYSTEM_ERROR: Final = 500
 AUTH_CODES: Final = frozenset({1001, 1004, 1005})
 TOKEN_CODES: Final = frozenset({1010, 1011, 1012})
 CODE_CLOCK_SKEW: Final = 1013
-# 1106 permission deny, 1114 IP not allowed, 2006 user does not exist (wrong data centre).
-PERMISSION_CODES: Final = frozenset({1106, 1114, 2006})
+# 1106 permission deny, 2006 user does not exist, 2406 skill id invalid: the app account or
+# the data centre does not match the project.
+PERMISSION_CODES: Final = frozenset({1106, 2006, 2406})
+CODE_IP_NOT_ALLOWED: Final = 1114
 RATE_LIMIT_CODES: Final = frozenset({1110, 1111, 1199})
 CODE_DEVICE_OFFLINE: Final = 2001
 CODE_DEVICE_NOT_FOUND: Final = 2010
-NOT_SUBSCRIBED_CODES: Final = frozenset({28841105})
+NOT_SUBSCRIBED_CODES: Final = frozenset({28841101, 28841105})
+CODE_TRIAL_EXPIRED: Final = 28841002
+CODE_QUOTA_EXHAUSTED: Final = 28841004
 HTTP_TOO_MANY_REQUESTS: Final = 429
+
+# The Tuya API products a project subscribes to (its Service API tab): homes, members and
+# device lists belong to the first, the firmware calls to the second.
+PRODUCT_SMART_HOME: Final = "Smart Home Basic Service"
+PRODUCT_IOT_CORE: Final = "IoT Core"
+_FIRMWARE_PREFIX: Final = "/v2.0/cloud/thing/"
+
+type CallObserver = Callable[[str, TuyaCloudError | None], None]
+"""Told the API product and the outcome (None: success) of every business call."""
 
 _LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost."})
 
@@ -134,7 +151,12 @@ def _scrub(text: str, *secrets: str) -> str:
     return text
 
 
-def _error_for_code(code: int, msg: str, what: str) -> TuyaCloudError:
+def api_product(path: str) -> str:
+    """The Tuya API product a call belongs to, which the project must have subscribed to."""
+    return PRODUCT_IOT_CORE if path.startswith(_FIRMWARE_PREFIX) else PRODUCT_SMART_HOME
+
+
+def _error_for_code(code: int, msg: str, what: str, product: str) -> TuyaCloudError:
     """Map a failure envelope's code to the exception callers branch on."""
     if code == CODE_SYSTEM_ERROR:
         return TuyaConnectionError(f"Tuya cloud system error {code}: {msg}")
@@ -146,6 +168,8 @@ def _error_for_code(code: int, msg: str, what: str) -> TuyaCloudError:
         return TuyaAuthError(code, msg)
     if code in PERMISSION_CODES:
         return TuyaPermissionError(code, msg)
+    if code == CODE_IP_NOT_ALLOWED:
+        return TuyaIpNotAllowedError(code, msg)
     if code in RATE_LIMIT_CODES:
         return TuyaRateLimitError(code, msg)
     if code == CODE_DEVICE_OFFLINE:
@@ -153,12 +177,15 @@ def _error_for_code(code: int, msg: str, what: str) -> TuyaCloudError:
     if code == CODE_DEVICE_NOT_FOUND:
         return TuyaDeviceNotFoundError(code, msg)
     if code in NOT_SUBSCRIBED_CODES:
-        # Name the refused call: it tells which API service the project lacks.
-        return TuyaApiNotSubscribedError(code, f"{msg} ({what})")
+        return TuyaApiNotSubscribedError(code, msg, call=what, product=product)
+    if code == CODE_TRIAL_EXPIRED:
+        return TuyaTrialExpiredError(code, msg)
+    if code == CODE_QUOTA_EXHAUSTED:
+        return TuyaQuotaExhaustedError(code, msg)
     return TuyaApiError(code, msg)
 
 
-def _envelope_result(status: int, body: bytes, what: str) -> object:
+def _envelope_result(status: int, body: bytes, what: str, product: str) -> object:
     """Return the ``result`` of a success envelope or raise the mapped error."""
     if status >= 500:
         raise TuyaConnectionError(f"{what}: HTTP {status} from the Tuya cloud")
@@ -178,7 +205,7 @@ def _envelope_result(status: int, body: bytes, what: str) -> object:
     if not isinstance(code, int) or isinstance(code, bool):
         raise TuyaResponseError(f"{what}: a failure envelope without a numeric code")
     msg = envelope.get("msg")
-    raise _error_for_code(code, msg if isinstance(msg, str) else "", what)
+    raise _error_for_code(code, msg if isinstance(msg, str) else "", what, product)
 
 
 def _parse[T](what: str, parse: Callable[[], T]) -> T:
@@ -195,7 +222,8 @@ class TuyaCloudClient:
     """Signed, token-managing access to the Tuya Cloud OpenAPI.
 
     The token is taken lazily, renewed shortly before it expires and refreshed once (for all
-    concurrent callers) when the cloud says it is no longer valid.
+    concurrent callers) when the cloud says it is no longer valid. ``call_observer`` hears the
+    outcome of every business call, whoever made it.
     """
 
     def __init__(
@@ -209,6 +237,7 @@ class TuyaCloudClient:
         clock: Callable[[], float] | None = None,
         rate_limit_retries: int = 3,
         rate_limit_backoff: float = 1.0,
+        call_observer: CallObserver | None = None,
     ) -> None:
         """Validate the endpoint now so a bad URL fails at setup, not on the first call."""
         self._session = session
@@ -221,6 +250,7 @@ class TuyaCloudClient:
         self._rate_limit_backoff = max(rate_limit_backoff, 0.0)
         self._token: Token | None = None
         self._token_lock = asyncio.Lock()
+        self._call_observer = call_observer
 
     @property
     def endpoint(self) -> str:
@@ -303,8 +333,8 @@ class TuyaCloudClient:
             result = await self._request(
                 "GET", path, None, access_token=None, log_path=f"{TOKEN_PATH}/***"
             )
-        except TuyaRateLimitError:
-            raise
+        except (TuyaRateLimitError, TuyaAccountError):
+            raise  # a new token would be refused just the same
         except TuyaApiError as err:
             _LOGGER.debug("Token refresh refused (code %s); taking a new token", err.code)
             return await self._grant_token()
@@ -314,6 +344,19 @@ class TuyaCloudClient:
     # --- requests -----------------------------------------------------------------------
 
     async def _call(self, method: str, path: str) -> object:
+        """Send a business call and tell the observer how it went."""
+        product = api_product(path)
+        try:
+            result = await self._call_with_token(method, path)
+        except TuyaCloudError as err:
+            if self._call_observer is not None:
+                self._call_observer(product, err)
+            raise
+        if self._call_observer is not None:
+            self._call_observer(product, None)
+        return result
+
+    async def _call_with_token(self, method: str, path: str) -> object:
         """Send a business call with the token; repeat it once after a token refresh."""
         token = await self._current_token()
         try:
@@ -418,7 +461,7 @@ class TuyaCloudClient:
             detail = _scrub(str(err), *hidden)
             raise TuyaConnectionError(f"{what}: cannot reach the Tuya cloud: {detail}") from err
         try:
-            result = _envelope_result(status, body, what)
+            result = _envelope_result(status, body, what, api_product(path))
         except TuyaApiError as err:
             _LOGGER.debug("%s: HTTP %s, code %s", what, status, err.code)
             raise
@@ -429,4 +472,11 @@ class TuyaCloudClient:
         return result
 
 
-__all__ = ["TuyaCloudClient", "validate_endpoint"]
+__all__ = [
+    "PRODUCT_IOT_CORE",
+    "PRODUCT_SMART_HOME",
+    "CallObserver",
+    "TuyaCloudClient",
+    "api_product",
+    "validate_endpoint",
+]

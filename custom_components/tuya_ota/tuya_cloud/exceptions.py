@@ -34,7 +34,11 @@ class TuyaAuthError(TuyaApiError):
 
 
 class TuyaPermissionError(TuyaApiError):
-    """The linked account or data centre does not give access (1106, 2006 and the like)."""
+    """The linked account or data centre does not give access (1106, 2006, 2406)."""
+
+
+class TuyaIpNotAllowedError(TuyaApiError):
+    """The project's IP allow-list refused the caller's address (1114)."""
 
 
 class TuyaRateLimitError(TuyaApiError):
@@ -49,5 +53,27 @@ class TuyaDeviceNotFoundError(TuyaApiError):
     """The device no longer exists (2010)."""
 
 
-class TuyaApiNotSubscribedError(TuyaApiError):
-    """The cloud project has not subscribed to the API service behind the call (28841105)."""
+class TuyaAccountError(TuyaApiError):
+    """The project's subscriptions refuse the call: fixed on the Tuya platform, not by retrying."""
+
+
+class TuyaApiNotSubscribedError(TuyaAccountError):
+    """The project lacks the API product behind the call (28841101, 28841105).
+
+    ``call`` is the refused call and ``product`` the Tuya product it belongs to, which is what
+    the user has to subscribe to.
+    """
+
+    def __init__(self, code: int, msg: str, *, call: str, product: str) -> None:
+        """Name the refused call and the product that would allow it."""
+        super().__init__(code, f"{msg} ({call} needs {product})")
+        self.call = call
+        self.product = product
+
+
+class TuyaTrialExpiredError(TuyaAccountError):
+    """The project's IoT Core trial has expired (28841002); renewed by hand on the platform."""
+
+
+class TuyaQuotaExhaustedError(TuyaAccountError):
+    """The month's call quota is spent (28841004): every call fails until the month turns."""
