@@ -545,6 +545,19 @@ async def set_up(client: HassClient, sim_url: str) -> dict[str, Any]:
     # From 2026.9 the http settings of configuration.yaml are a trial that reverts after five
     # minutes unless confirmed; the demo confirms its own.
     await client.ws_call_if_known({"type": "http/config/promote"})
+    # Repairs about the demo's own setup (its http YAML, a venv install) are not the demo's
+    # subject: they are ignored, so that Settings → Repairs shows only this integration's.
+    issues = await client.ws_call({"type": "repairs/list_issues"})
+    for issue in issues["issues"]:
+        if issue["domain"] != "tuya_ota" and not issue.get("ignored"):
+            await client.ws_call(
+                {
+                    "type": "repairs/ignore_issue",
+                    "domain": issue["domain"],
+                    "issue_id": issue["issue_id"],
+                    "ignore": True,
+                }
+            )
     return {
         "url": client.url,
         "username": USERNAME,
