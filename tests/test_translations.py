@@ -14,7 +14,7 @@ from homeassistant.util.yaml import load_yaml_dict
 import pytest
 
 from custom_components.tuya_ota.config_flow import _user_schema
-from custom_components.tuya_ota.update_queue import SkipReason
+from custom_components.tuya_ota.update_job import SkipReason
 
 INTEGRATION = Path(__file__).resolve().parents[1] / "custom_components" / "tuya_ota"
 STRINGS: dict[str, Any] = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))

@@ -20,7 +20,8 @@ from .compat import vol
 from .const import ATTR_CONFIG_ENTRY_ID, ATTR_WAIT, DOMAIN, SERVICE_UPDATE_ALL
 from .data import TuyaOtaConfigEntry
 from .firmware import installed_version, latest_version
-from .update_queue import InstallRefusedError, JobOutcome, UpdateJob, UpdateQueue
+from .update_job import InstallRefusedError, JobOutcome, UpdateJob
+from .update_queue import UpdateQueue, registry_ids
 
 UPDATE_ALL_SCHEMA = vol.Schema(
     {
@@ -80,7 +81,7 @@ def _row(
     queue: UpdateQueue, tuya_device_id: str, outcome: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
     """One device's line of the response, keyed by its Home Assistant device id."""
-    entity_id, ha_device_id = queue.registry_ids(tuya_device_id)
+    entity_id, ha_device_id = registry_ids(queue.hass, tuya_device_id)
     return ha_device_id or tuya_device_id, {
         "name": queue.device_name(tuya_device_id),
         "tuya_device_id": tuya_device_id,

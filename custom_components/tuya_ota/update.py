@@ -153,7 +153,5 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
         """
         job = self._queue.async_enqueue(self.tuya_device_id)
         self.async_write_ha_state()
-        if self._queue.holds_place(self.tuya_device_id):
-            error: HomeAssistantError | None = await job.started
-            if error is not None:
-                raise error
+        if self._queue.has_left_queue(self.tuya_device_id):
+            await job.until_accepted()

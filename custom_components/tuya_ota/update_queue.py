@@ -2,212 +2,41 @@
 
 At most ``max_parallel`` devices update at once and never more than one sub-device, since
 sub-devices share their gateway's link. Jobs are first come first served; a queued sub-device
-lets later devices pass while another sub-device runs.
-
-Within a device the channels go in the order Tuya's apps use: the module channels first, the
-MCU only once they all succeeded.
+lets later devices pass while another sub-device runs. The queue decides which job runs and
+reports how each ends; ``update_runner`` talks to the cloud for the running ones.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
-from enum import StrEnum
-import random
-import time
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.event import async_call_later
 
-from .account_issues import CloudAccountHealth, cloud_error
-from .const import (
-    CONF_MAX_PARALLEL,
-    DEFAULT_MAX_PARALLEL,
-    DEFAULT_UPDATE_TIMEOUT,
-    DOMAIN,
-    EVENT_UPDATE_FINISHED,
-    LOGGER,
-    LOW_POWER_WAKE_ALLOWANCE,
-    PROGRESS_POLL_INTERVAL,
-    SLOW_PROGRESS_POLL_INTERVAL,
-    UPDATE_SAFETY_LIMIT,
-)
+from .account_issues import CloudAccountHealth
+from .const import CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL, DOMAIN, EVENT_UPDATE_FINISHED, LOGGER
 from .firmware import FirmwareTracker, installed_version, latest_version, update_available
-from .storage import StoredJob, TuyaOtaStore
-from .tuya_cloud import (
-    FirmwareChannel,
-    TuyaAccountError,
-    TuyaCloudClient,
-    TuyaCloudError,
-    TuyaDeviceOfflineError,
-    TuyaIpNotAllowedError,
-    TuyaQuotaExhaustedError,
-    TuyaRateLimitError,
-    UpgradeStatus,
-)
+from .storage import TuyaOtaStore
+from .tuya_cloud import TuyaCloudClient
+from .update_job import InstallRefusedError, JobOutcome, JobResult, SkipReason, UpdateJob
+from .update_runner import UpdateRunner, update_timeout_s
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from .coordinator import TuyaOtaCoordinator
     from .data import TuyaOtaConfigEntry
 
-# A rate-limited start is tried again after this long, doubling, with jitter.
-RATE_LIMIT_BACKOFF_S = 2.0
-RATE_LIMIT_BACKOFF_MAX_S = 120.0
 
-# The "device control module": updated after every other channel of the device succeeded.
-MCU_CHANNEL = 9
-
-ENDED_STATUSES = {
-    UpgradeStatus.SUCCEEDED: "success",
-    UpgradeStatus.FAILED: "failed",
-    UpgradeStatus.TIMED_OUT: "timeout",
-}
-
-
-class JobResult(StrEnum):
-    """How a job ended; ``skipped`` jobs never reached a start call."""
-
-    SUCCESS = "success"
-    FAILED = "failed"
-    TIMEOUT = "timeout"
-    SKIPPED = "skipped"
-
-
-class SkipReason(StrEnum):
-    """Why an install was refused before any start call."""
-
-    OFFLINE = "offline"
-    UP_TO_DATE = "up_to_date"
-    IN_PROGRESS = "in_progress"
-    INSUFFICIENT_ROLE = "insufficient_role"
-    QUOTA_EXHAUSTED = "quota_exhausted"
-
-
-class InstallRefusedError(HomeAssistantError):
-    """An install refused before any start call, with a translated message."""
-
-    def __init__(self, reason: SkipReason, device_name: str) -> None:
-        """Translate the reason for the device."""
-        super().__init__(
-            translation_domain=DOMAIN,
-            translation_key=f"refused_{reason}",
-            translation_placeholders={"device": device_name},
-        )
-        self.reason = reason
-
-
-class StartFailedError(HomeAssistantError):
-    """The cloud refused or failed the start call."""
-
-    def __init__(self, device_name: str, error: TuyaCloudError) -> None:
-        """Translate the failure for the device."""
-        super().__init__(
-            translation_domain=DOMAIN,
-            translation_key="start_failed",
-            translation_placeholders={"device": device_name, "error": str(error)},
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class JobOutcome:
-    """The end of a job, as the event and the update_all response report it."""
-
-    result: JobResult
-    from_version: str
-    to_version: str
-    reason: str | None = None
-
-
-@dataclass(eq=False, slots=True)
-class UpdateJob:
-    """A device's queued or running update.
-
-    It runs in at most two phases: ``channels`` are the channels of the running phase,
-    ``later_channels`` (the MCU) start once all of them succeeded. ``started_at`` and
-    ``timeout_s`` are the running phase's.
-    """
-
-    device_id: str
-    name: str
-    sub: bool
-    started: asyncio.Future[HomeAssistantError | None]
-    finished: asyncio.Future[JobOutcome]
-    channels: list[int] = field(default_factory=list)
-    later_channels: list[int] = field(default_factory=list)
-    phases_done: int = 0
-    from_version: str = ""
-    to_version: str = ""
-    started_at: float | None = None
-    timeout_s: float = DEFAULT_UPDATE_TIMEOUT.total_seconds()
-    progress: int | None = None
-    ended: dict[int, str] = field(default_factory=dict)
-    percents: dict[int, int] = field(default_factory=dict)
-    last_status: dict[int, int] = field(default_factory=dict)
-    rate_limited: int = 0
-    task: asyncio.Task[None] | None = None
-    unsub_timer: CALLBACK_TYPE | None = None
-
-    def accept(self, error: HomeAssistantError | None) -> None:
-        """Answer the install call waiting on the start, once."""
-        if not self.started.done():
-            self.started.set_result(error)
-
-    def stored(self) -> StoredJob:
-        """What the store keeps of the job."""
-        return {
-            "channels": self.channels,
-            "from_version": self.from_version,
-            "to_version": self.to_version,
-            "started_at": self.started_at,
-            "timeout_s": self.timeout_s,
-            "later_channels": self.later_channels,
-            "phases_done": self.phases_done,
-        }
-
-    @property
-    def cloud_updating(self) -> bool:
-        """Whether the last progress answer of an unfinished channel was 2 (updating)."""
-        return any(
-            status == UpgradeStatus.UPGRADING
-            for channel, status in self.last_status.items()
-            if channel not in self.ended
-        )
-
-    def overall_percentage(self) -> int | None:
-        """One percentage for the whole job, each phase an equal share.
-
-        A phase takes about one update's time, however many channels run side by side in it.
-        """
-        if not self.percents and not self.phases_done:
-            return None
-        phases = self.phases_done + 1 + (1 if self.later_channels else 0)
-        running = sum(self.percents.get(channel, 0) for channel in self.channels)
-        phase = running / len(self.channels) if self.channels else 0.0
-        return round((100 * self.phases_done + phase) / phases)
-
-
-def update_timeout_s(channels: list[FirmwareChannel]) -> float:
-    """When a phase that the cloud no longer reports updating counts as timed out.
-
-    The firmware's ``timeout`` has no documented unit (the documentation's example is 60), so
-    it only lengthens the default, never shortens it; sleeping devices get time to wake up.
-    """
-    default = DEFAULT_UPDATE_TIMEOUT.total_seconds()
-    given = max((channel.timeout_s or 0 for channel in channels), default=0)
-    timeout = min(max(default, given), UPDATE_SAFETY_LIMIT.total_seconds())
-    if any(channel.low_power for channel in channels):
-        timeout += LOW_POWER_WAKE_ALLOWANCE.total_seconds()
-    return float(timeout)
+def registry_ids(hass: HomeAssistant, tuya_device_id: str) -> tuple[str | None, str | None]:
+    """The Tuya device's update entity id and Home Assistant device id."""
+    registry = er.async_get(hass)
+    entity_id = registry.async_get_entity_id("update", DOMAIN, tuya_device_id)
+    entry = registry.async_get(entity_id) if entity_id else None
+    return entity_id, entry.device_id if entry else None
 
 
 class UpdateQueue:
-    """Runs the home's firmware updates under the parallelism rules and reports their end."""
+    """Lets the home's firmware updates run under the parallelism rules and reports their end."""
 
     def __init__(
         self,
@@ -220,16 +49,17 @@ class UpdateQueue:
         health: CloudAccountHealth,
     ) -> None:
         """Bind the queue to its home."""
-        self._hass = hass
+        self.hass = hass
         self._entry = entry
-        self._client = client
         self._coordinator = coordinator
         self._firmware = firmware
         self._store = store
         self._health = health
+        self._runner = UpdateRunner(hass, entry, client, firmware, health, self)
         self.max_parallel: int = entry.options.get(CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL)
         self._jobs: dict[str, UpdateJob] = {}
-        self._active: set[str] = set()
+        # Devices whose job left the queue: starting, updating, or followed.
+        self._running: set[str] = set()
         self._stopped = False
 
     # What entities and sensors show
@@ -243,14 +73,23 @@ class UpdateQueue:
         """Devices queued or updating."""
         return len(self._jobs)
 
-    def holds_place(self, device_id: str) -> bool:
+    def has_left_queue(self, device_id: str) -> bool:
         """Whether the device's job is past the queue (starting or running)."""
-        return device_id in self._active
+        return device_id in self._running
+
+    def device_name(self, device_id: str) -> str:
+        """The device's name for messages."""
+        device = self._coordinator.data.devices.get(device_id)
+        return device.name if device else device_id
 
     # Adding jobs
 
-    def refusal(self, device_id: str) -> SkipReason | None:
-        """Why an install of this device must be refused now, from what is known locally."""
+    def refusal(self, device_id: str, *, at_start: bool = False) -> SkipReason | None:
+        """Why an install of this device must be refused now, from what is known locally.
+
+        At the start of a queued job the job itself is there and the firmware is about to
+        be read again, so only the account, the role and the device's presence are checked.
+        """
         if self._health.quota_exhausted:
             return SkipReason.QUOTA_EXHAUSTED
         if not self._coordinator.may_update():
@@ -258,17 +97,14 @@ class UpdateQueue:
         device = self._coordinator.data.devices.get(device_id)
         if device is None or not device.online:
             return SkipReason.OFFLINE
+        if at_start:
+            return None
         channels = self._firmware.get(device_id) or []
         if device_id in self._jobs or any(channel.running for channel in channels):
             return SkipReason.IN_PROGRESS
         if not update_available(channels):
             return SkipReason.UP_TO_DATE
         return None
-
-    def device_name(self, device_id: str) -> str:
-        """The device's name for messages."""
-        device = self._coordinator.data.devices.get(device_id)
-        return device.name if device else device_id
 
     @callback
     def async_enqueue(self, device_id: str) -> UpdateJob:
@@ -287,18 +123,17 @@ class UpdateQueue:
         return UpdateJob(
             device_id=device_id,
             name=self.device_name(device_id),
-            sub=bool(device and device.sub),
-            started=self._hass.loop.create_future(),
-            finished=self._hass.loop.create_future(),
+            is_sub_device=bool(device and device.sub),
+            install_answer=self.hass.loop.create_future(),
+            finished=self.hass.loop.create_future(),
         )
 
     @callback
-    def _add(self, job: UpdateJob, *, pump: bool = True) -> None:
+    def _add(self, job: UpdateJob, *, start_waiting: bool = True) -> None:
         self._jobs[job.device_id] = job
-        self._persist(job)
-        self._coordinator.async_notify_device(job.device_id)
-        if pump:
-            self._pump()
+        self.persist(job)
+        if start_waiting:
+            self._start_waiting_jobs()
 
     @callback
     def async_restore(self) -> None:
@@ -309,20 +144,11 @@ class UpdateQueue:
                 del self._store.data["jobs"][device_id]
                 continue
             job = self._new_job(device_id)
-            job.channels = list(stored["channels"])
-            job.later_channels = list(stored.get("later_channels", []))
-            job.phases_done = stored.get("phases_done", 0)
-            job.from_version = stored["from_version"]
-            job.to_version = stored["to_version"]
-            job.started_at = stored["started_at"]
-            # Older versions took the firmware's `timeout` (60, say) for seconds.
-            job.timeout_s = max(stored["timeout_s"], DEFAULT_UPDATE_TIMEOUT.total_seconds())
-            if job.started_at is not None:
-                job.accept(None)
-            self._add(job, pump=False)
+            job.restore(stored)
+            self._add(job, start_waiting=False)
         for device_id in devices:
-            self._follow_if_running(device_id, pump=False)
-        self._pump()
+            self._follow_if_running(device_id, start_waiting=False)
+        self._start_waiting_jobs()
         self._entry.async_on_unload(
             self._firmware.async_add_change_listener(self._follow_if_running)
         )
@@ -331,7 +157,7 @@ class UpdateQueue:
         )
 
     @callback
-    def _follow_if_running(self, device_id: str, *, pump: bool = True) -> None:
+    def _follow_if_running(self, device_id: str, *, start_waiting: bool = True) -> None:
         """Follow an update the cloud reports running that no job of ours covers."""
         channels = self._firmware.get(device_id) or []
         running = [channel for channel in channels if channel.running]
@@ -339,41 +165,31 @@ class UpdateQueue:
             return
         LOGGER.info("Following the firmware update of %s under way", self.device_name(device_id))
         job = self._new_job(device_id)
-        job.channels = [channel.channel for channel in running]
         job.from_version = installed_version(channels) or ""
         job.to_version = latest_version(channels) or ""
-        job.started_at = time.time()
-        job.timeout_s = update_timeout_s(running)
-        job.accept(None)
-        self._add(job, pump=pump)
+        job.start_phase([channel.channel for channel in running], update_timeout_s(running))
+        job.answer_install()
+        self._add(job, start_waiting=start_waiting)
 
     @callback
     def _role_or_list_changed(self) -> None:
         """Drop queued jobs when the role forbids them; running ones are followed to the end."""
         if self._coordinator.may_update():
-            self._pump()
+            self._start_waiting_jobs()
             return
         for job in list(self._jobs.values()):
-            if job.device_id not in self._active:
-                self._skip(job, InstallRefusedError(SkipReason.INSUFFICIENT_ROLE, job.name))
+            if job.device_id not in self._running:
+                self.skip(job, InstallRefusedError(SkipReason.INSUFFICIENT_ROLE, job.name))
 
-    # Running jobs
+    # Letting jobs run
 
     async def async_stop(self) -> None:
         """Stop following updates; they stay stored and are taken up on the next setup."""
         self._stopped = True
-        tasks = []
-        for job in self._jobs.values():
-            if job.unsub_timer is not None:
-                job.unsub_timer()
-                job.unsub_timer = None
-            if job.task is not None and not job.task.done():
-                job.task.cancel()
-                tasks.append(job.task)
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._runner.async_stop(list(self._jobs.values()))
 
     @callback
-    def _pump(self) -> None:
+    def _start_waiting_jobs(self) -> None:
         """Give free places to waiting jobs; followed updates (already running) always run.
 
         Sub-devices go one at a time, so they are the critical path of a bulk run: when no
@@ -382,285 +198,60 @@ class UpdateQueue:
         """
         if self._stopped:
             return
-        waiting = [job for job in self._jobs.values() if job.device_id not in self._active]
+        waiting = [job for job in self._jobs.values() if job.device_id not in self._running]
         for job in waiting:
             if job.started_at is not None:
-                self._activate(job)
-        free = self.max_parallel - len(self._active)
+                self._let_run(job)
+        free = self.max_parallel - len(self._running)
         if free <= 0:
             return
-        sub_busy = any(self._jobs[device_id].sub for device_id in self._active)
-        if not sub_busy and (sub := next((job for job in waiting if job.sub), None)):
-            self._activate(sub)
+        sub_device_busy = any(self._jobs[device_id].is_sub_device for device_id in self._running)
+        if not sub_device_busy and (
+            sub_device := next((job for job in waiting if job.is_sub_device), None)
+        ):
+            self._let_run(sub_device)
             free -= 1
         for job in waiting:
             if free <= 0:
                 break
-            if job.sub or job.device_id in self._active:
+            if job.is_sub_device or job.device_id in self._running:
                 continue
-            self._activate(job)
+            self._let_run(job)
             free -= 1
 
     @callback
-    def _activate(self, job: UpdateJob) -> None:
-        self._active.add(job.device_id)
-        running = job.started_at is not None
-        self._spawn(job, self._poll_phase(job) if running else self._start_phase(job))
+    def _let_run(self, job: UpdateJob) -> None:
+        self._running.add(job.device_id)
+        self._runner.run(job)
+
+    # What the runner reports
 
     @callback
-    def _spawn(self, job: UpdateJob, phase: Coroutine[Any, Any, None]) -> None:
-        """Run one short phase of a job as a tracked task; waits between phases are timers."""
-        job.unsub_timer = None
-        job.task = self._entry.async_create_task(
-            self._hass,
-            self._guarded(job, phase),
-            f"tuya_ota update {job.device_id}",
-            eager_start=False,
-        )
-
-    async def _guarded(self, job: UpdateJob, phase: Coroutine[Any, Any, None]) -> None:
-        try:
-            await phase
-        except asyncio.CancelledError:
-            raise  # unloading: the job stays stored and is taken up on the next setup
-        except Exception:  # a bug must not wedge the queue
-            LOGGER.exception("Firmware update of %s broke off", job.name)
-            self._finish(job, JobOutcome(JobResult.FAILED, job.from_version, job.to_version))
-
-    async def _start_phase(self, job: UpdateJob) -> None:
-        try:
-            refused = await self._start(job)
-        except TuyaRateLimitError:
-            # Keep the place and try again later: a bulk run slows down instead of failing.
-            # The install call has its answer: the update is accepted, it starts later.
-            job.accept(None)
-            self._schedule_phase(job, self._start_phase, self._rate_limit_delay(job))
-            return
-        if refused is not None:
-            self._skip(job, refused)
-            return
-        self._schedule_phase(job, self._poll_phase, PROGRESS_POLL_INTERVAL.total_seconds())
-
-    @staticmethod
-    def _rate_limit_delay(job: UpdateJob) -> float:
-        job.rate_limited += 1
-        delay: float = min(
-            RATE_LIMIT_BACKOFF_S * 2 ** (job.rate_limited - 1), RATE_LIMIT_BACKOFF_MAX_S
-        )
-        delay *= random.uniform(0.5, 1.0)
-        LOGGER.debug("Start of %s rate limited; again in %.1f s", job.name, delay)
-        return delay
+    def persist(self, job: UpdateJob) -> None:
+        """Store the job as it is now and show it."""
+        self._store.data["jobs"][job.device_id] = job.stored()
+        self._store.async_schedule_save()
+        self.notify(job)
 
     @callback
-    def _schedule_phase(
-        self,
-        job: UpdateJob,
-        phase: Callable[[UpdateJob], Coroutine[Any, Any, None]],
-        delay_s: float,
-    ) -> None:
-        @callback
-        def run(_now: datetime) -> None:
-            self._spawn(job, phase(job))
-
-        job.unsub_timer = async_call_later(self._hass, delay_s, run)
-
-    async def _poll_phase(self, job: UpdateJob) -> None:
-        """Read progress once; at the end read the firmware again and report.
-
-        While the quota is spent no progress is read (every call would fail); the update goes
-        on in the cloud, and is followed again once calls answer.
-        """
-        result = None if self._health.quota_exhausted else await self._read_progress(job)
-        if result is None:
-            if (delay := self._next_poll_in(job)) is not None:
-                self._schedule_phase(job, self._poll_phase, delay)
-                return
-            LOGGER.warning("Firmware update of %s timed out", job.name)
-            result = JobResult.TIMEOUT
-        elif result is JobResult.SUCCESS and job.later_channels:
-            await self._later_phase(job)
-            return
-        try:
-            await self._firmware.async_read(job.device_id)
-        except TuyaCloudError as err:
-            LOGGER.debug("Firmware of %s not read after its update: %s", job.device_id, err)
-        self._finish(job, JobOutcome(result, job.from_version, job.to_version))
-
-    def _next_poll_in(self, job: UpdateJob) -> float | None:
-        """Seconds to the next progress read of a running phase; None once it timed out.
-
-        Up to the phase's timeout progress is read at the usual pace. Past it, a phase the
-        cloud last reported updating (2) is followed, more slowly, up to the safety limit:
-        only the cloud's own 7 ends it sooner.
-        """
-        elapsed = time.time() - (job.started_at or 0.0)
-        slow = SLOW_PROGRESS_POLL_INTERVAL.total_seconds()
-        if elapsed < job.timeout_s:
-            return slow if self._health.quota_exhausted else PROGRESS_POLL_INTERVAL.total_seconds()
-        if job.cloud_updating and elapsed < UPDATE_SAFETY_LIMIT.total_seconds():
-            return slow
-        return None
-
-    async def _later_phase(self, job: UpdateJob) -> None:
-        """The module channels succeeded: read the firmware again, then start the MCU."""
-        try:
-            channels = await self._firmware.async_read(job.device_id)
-            started = await self._start_later(job, channels)
-        except TuyaRateLimitError:
-            self._schedule_phase(job, self._later_phase, self._rate_limit_delay(job))
-            return
-        except TuyaCloudError as err:
-            LOGGER.warning("The MCU of %s was not started: %s", job.name, err)
-            started = False
-        if started:
-            self._schedule_phase(job, self._poll_phase, PROGRESS_POLL_INTERVAL.total_seconds())
-            return
-        self._finish(job, JobOutcome(JobResult.SUCCESS, job.from_version, job.to_version))
-
-    async def _start_later(self, job: UpdateJob, channels: list[FirmwareChannel]) -> bool:
-        """Start the later channels that are still ready; whether a new phase runs."""
-        wanted = set(job.later_channels)
-        startable = [
-            channel for channel in channels if channel.channel in wanted and channel.startable
-        ]
-        running = [channel for channel in channels if channel.channel in wanted and channel.running]
-        started: list[FirmwareChannel] = []
-        for channel in startable:
-            try:
-                await self._client.start_firmware_update(job.device_id, channel.channel)
-            except TuyaRateLimitError:
-                if not started:
-                    raise
-            except TuyaCloudError as err:
-                LOGGER.warning("Channel %s of %s did not start: %s", channel.name, job.name, err)
-            else:
-                started.append(channel)
-        if not started and not running:
-            LOGGER.info("%s: nothing left to update after its modules", job.name)
-            return False
-        phase = started + running
-        job.phases_done += 1
-        job.later_channels = []
-        job.channels = [channel.channel for channel in phase]
-        job.ended.clear()
-        job.percents.clear()
-        job.last_status.clear()
-        job.started_at = time.time()
-        job.timeout_s = update_timeout_s(phase)
-        job.progress = job.overall_percentage()
-        self._persist(job)
+    def notify(self, job: UpdateJob) -> None:
+        """The job's progress changed: its entity and the summary show it."""
         self._coordinator.async_notify_device(job.device_id)
-        LOGGER.info("Firmware update of %s: the MCU started", job.name)
-        return True
-
-    async def _start(self, job: UpdateJob) -> HomeAssistantError | None:
-        """Check again, read the firmware again, and start every ready channel."""
-        if (reason := self._refusal_at_start(job.device_id)) is not None:
-            return InstallRefusedError(reason, job.name)
-        try:
-            channels = await self._firmware.async_read(job.device_id)
-        except TuyaDeviceOfflineError:
-            return InstallRefusedError(SkipReason.OFFLINE, job.name)
-        except TuyaRateLimitError:
-            raise
-        except TuyaCloudError as err:
-            return self._start_error(job, err)
-        startable = [channel for channel in channels if channel.startable]
-        running = [channel for channel in channels if channel.running]
-        if not startable and not running:
-            return InstallRefusedError(SkipReason.UP_TO_DATE, job.name)
-        job.from_version = installed_version(channels) or ""
-        job.to_version = latest_version(channels) or ""
-        first, later = _phases(startable, running)
-        started: list[FirmwareChannel] = []
-        for channel in first:
-            try:
-                await self._client.start_firmware_update(job.device_id, channel.channel)
-            except TuyaCloudError as err:
-                if not started and not running:
-                    if isinstance(err, TuyaRateLimitError):
-                        raise
-                    if isinstance(err, TuyaDeviceOfflineError):
-                        return InstallRefusedError(SkipReason.OFFLINE, job.name)
-                    return self._start_error(job, err)
-                LOGGER.warning("Channel %s of %s did not start: %s", channel.name, job.name, err)
-                if later:
-                    LOGGER.warning("The MCU of %s is not started after it", job.name)
-                    later = []
-                continue
-            started.append(channel)
-        job.channels = [channel.channel for channel in started + running]
-        job.later_channels = [channel.channel for channel in later]
-        job.started_at = time.time()
-        job.timeout_s = update_timeout_s(started + running)
-        job.accept(None)
-        self._persist(job)
-        self._coordinator.async_notify_device(job.device_id)
-        LOGGER.info("Firmware update of %s started (%s)", job.name, job.to_version)
-        return None
-
-    def _start_error(self, job: UpdateJob, err: TuyaCloudError) -> HomeAssistantError:
-        """The install's error when the cloud refused the start (or the read before it)."""
-        if isinstance(err, TuyaQuotaExhaustedError):
-            return InstallRefusedError(SkipReason.QUOTA_EXHAUSTED, job.name)
-        if isinstance(err, TuyaAccountError | TuyaIpNotAllowedError):
-            return cloud_error(HomeAssistantError, err)
-        return StartFailedError(job.name, err)
-
-    def _refusal_at_start(self, device_id: str) -> SkipReason | None:
-        if self._health.quota_exhausted:
-            return SkipReason.QUOTA_EXHAUSTED
-        if not self._coordinator.may_update():
-            return SkipReason.INSUFFICIENT_ROLE
-        device = self._coordinator.data.devices.get(device_id)
-        if device is None or not device.online:
-            return SkipReason.OFFLINE
-        return None
-
-    async def _read_progress(self, job: UpdateJob) -> JobResult | None:
-        """Read every unfinished channel's progress; the result once all have ended."""
-        for channel in job.channels:
-            if channel in job.ended:
-                continue
-            try:
-                progress = await self._client.get_firmware_progress(job.device_id, channel)
-            except TuyaCloudError as err:
-                LOGGER.debug("Progress of %s not read: %s", job.device_id, err)
-                continue
-            job.last_status[channel] = progress.upgrade_status
-            if progress.upgrade_status in ENDED_STATUSES:
-                job.ended[channel] = ENDED_STATUSES[UpgradeStatus(progress.upgrade_status)]
-                job.percents[channel] = 100
-            elif progress.upgrade_status == UpgradeStatus.UPGRADING and progress.progress:
-                job.percents[channel] = progress.progress
-        if not job.channels:
-            return JobResult.FAILED
-        if len(job.ended) == len(job.channels):
-            results = set(job.ended.values())
-            for result in (JobResult.FAILED, JobResult.TIMEOUT):
-                if result in results:
-                    return result
-            return JobResult.SUCCESS
-        percentage = job.overall_percentage()
-        if percentage != job.progress:
-            job.progress = percentage
-            self._coordinator.async_notify_device(job.device_id)
-        return None
-
-    # Ending jobs
 
     @callback
-    def _skip(self, job: UpdateJob, error: HomeAssistantError) -> None:
+    def skip(self, job: UpdateJob, error: HomeAssistantError) -> None:
+        """The job ends before any start call: the install call gets the refusal."""
         LOGGER.warning("Firmware update of %s not started: %s", job.name, error)
-        job.accept(error)
+        job.answer_install(error)
         reason = error.reason if isinstance(error, InstallRefusedError) else str(error)
         self._end(job, JobOutcome(JobResult.SKIPPED, job.from_version, job.to_version, reason))
 
     @callback
-    def _finish(self, job: UpdateJob, outcome: JobOutcome) -> None:
+    def finish(self, job: UpdateJob, outcome: JobOutcome) -> None:
+        """The job ended in the cloud: the event says how."""
         LOGGER.info("Firmware update of %s ended: %s", job.name, outcome.result)
-        entity_id, ha_device_id = self.registry_ids(job.device_id)
-        self._hass.bus.async_fire(
+        entity_id, ha_device_id = registry_ids(self.hass, job.device_id)
+        self.hass.bus.async_fire(
             EVENT_UPDATE_FINISHED,
             {
                 "device_id": ha_device_id,
@@ -676,46 +267,19 @@ class UpdateQueue:
     @callback
     def _end(self, job: UpdateJob, outcome: JobOutcome) -> None:
         self._jobs.pop(job.device_id, None)
-        self._active.discard(job.device_id)
-        job.accept(None)
+        self._running.discard(job.device_id)
+        job.answer_install()
         self._store.data["jobs"].pop(job.device_id, None)
         self._store.async_schedule_save()
         if not job.finished.done():
             job.finished.set_result(outcome)
-        self._coordinator.async_notify_device(job.device_id)
-        self._pump()
-
-    @callback
-    def _persist(self, job: UpdateJob) -> None:
-        self._store.data["jobs"][job.device_id] = job.stored()
-        self._store.async_schedule_save()
-
-    def registry_ids(self, device_id: str) -> tuple[str | None, str | None]:
-        """The device's update entity id and Home Assistant device id."""
-        registry = er.async_get(self._hass)
-        entity_id = registry.async_get_entity_id("update", DOMAIN, device_id)
-        entry = registry.async_get(entity_id) if entity_id else None
-        return entity_id, entry.device_id if entry else None
+        self.notify(job)
+        self._start_waiting_jobs()
 
     def as_diagnostics(self) -> dict[str, Any]:
         """The queue's state for diagnostics."""
         return {
             "max_parallel": self.max_parallel,
             "jobs": {device_id: job.stored() for device_id, job in self._jobs.items()},
-            "running": sorted(self._active),
+            "running": sorted(self._running),
         }
-
-
-def _phases(
-    startable: list[FirmwareChannel], running: list[FirmwareChannel]
-) -> tuple[list[FirmwareChannel], list[FirmwareChannel]]:
-    """The channels to start now and those to start once every channel running succeeded.
-
-    The modules go first and the MCU after them, as in Tuya's apps; a device whose only
-    update is the MCU's starts it at once.
-    """
-    modules = [channel for channel in startable if channel.channel != MCU_CHANNEL]
-    mcu = [channel for channel in startable if channel.channel == MCU_CHANNEL]
-    if modules or any(channel.channel != MCU_CHANNEL for channel in running):
-        return modules, mcu
-    return mcu, []

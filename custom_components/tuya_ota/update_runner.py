@@ -1,0 +1,336 @@
+"""The phases of a job that talk to the cloud: start, follow progress, start the MCU, time out.
+
+Each phase is a short task; the waits between them are Home Assistant timers, so nothing
+sleeps inside a call and an unload cancels cleanly. How a job ends is the queue's to report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+import random
+import time
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.event import async_call_later
+
+from .account_issues import CloudAccountHealth, cloud_error
+from .const import (
+    DEFAULT_UPDATE_TIMEOUT,
+    LOGGER,
+    LOW_POWER_WAKE_ALLOWANCE,
+    PROGRESS_POLL_INTERVAL,
+    SLOW_PROGRESS_POLL_INTERVAL,
+    UPDATE_SAFETY_LIMIT,
+)
+from .firmware import FirmwareTracker, installed_version, latest_version
+from .tuya_cloud import (
+    FirmwareChannel,
+    TuyaAccountError,
+    TuyaCloudClient,
+    TuyaCloudError,
+    TuyaDeviceOfflineError,
+    TuyaIpNotAllowedError,
+    TuyaQuotaExhaustedError,
+    TuyaRateLimitError,
+)
+from .update_job import (
+    InstallRefusedError,
+    JobOutcome,
+    JobResult,
+    SkipReason,
+    StartFailedError,
+    UpdateJob,
+)
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .data import TuyaOtaConfigEntry
+    from .update_queue import UpdateQueue
+
+# A rate-limited start is tried again after this long, doubling, with jitter.
+RATE_LIMIT_BACKOFF_S = 2.0
+RATE_LIMIT_BACKOFF_MAX_S = 120.0
+
+# The "device control module": updated after every other channel of the device succeeded.
+MCU_CHANNEL = 9
+
+type Phase = Callable[[UpdateJob], Coroutine[Any, Any, None]]
+
+
+def update_timeout_s(channels: list[FirmwareChannel]) -> float:
+    """When a phase that the cloud no longer reports updating counts as timed out.
+
+    The firmware's ``timeout`` has no documented unit (the documentation's example is 60), so
+    it only lengthens the default, never shortens it; sleeping devices get time to wake up.
+    """
+    default = DEFAULT_UPDATE_TIMEOUT.total_seconds()
+    given = max((channel.timeout_s or 0 for channel in channels), default=0)
+    timeout = min(max(default, given), UPDATE_SAFETY_LIMIT.total_seconds())
+    if any(channel.low_power for channel in channels):
+        timeout += LOW_POWER_WAKE_ALLOWANCE.total_seconds()
+    return float(timeout)
+
+
+def split_phases(
+    startable: list[FirmwareChannel], running: list[FirmwareChannel]
+) -> tuple[list[FirmwareChannel], list[FirmwareChannel]]:
+    """The channels to start now and those to start once every channel running succeeded.
+
+    The modules go first and the MCU after them, as in Tuya's apps; a device whose only
+    update is the MCU's starts it at once.
+    """
+    modules = [channel for channel in startable if channel.channel != MCU_CHANNEL]
+    mcu = [channel for channel in startable if channel.channel == MCU_CHANNEL]
+    if modules or any(channel.channel != MCU_CHANNEL for channel in running):
+        return modules, mcu
+    return mcu, []
+
+
+class UpdateRunner:
+    """Drives the jobs the queue lets run, from the first start call to the final reading."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: TuyaOtaConfigEntry,
+        client: TuyaCloudClient,
+        firmware: FirmwareTracker,
+        health: CloudAccountHealth,
+        queue: UpdateQueue,
+    ) -> None:
+        """Bind the runner to its home's queue."""
+        self._hass = hass
+        self._entry = entry
+        self._client = client
+        self._firmware = firmware
+        self._health = health
+        self._queue = queue
+
+    @callback
+    def run(self, job: UpdateJob) -> None:
+        """Take a job that left the queue: start it, or follow it when it already runs."""
+        self._spawn(job, self._follow(job) if job.started_at is not None else self._start(job))
+
+    async def async_stop(self, jobs: list[UpdateJob]) -> None:
+        """Cancel the jobs' timers and tasks; the jobs stay stored for the next setup."""
+        tasks = []
+        for job in jobs:
+            if job.unsub_timer is not None:
+                job.unsub_timer()
+                job.unsub_timer = None
+            if job.task is not None and not job.task.done():
+                job.task.cancel()
+                tasks.append(job.task)
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    @callback
+    def _spawn(self, job: UpdateJob, phase: Coroutine[Any, Any, None]) -> None:
+        """Run one short phase of a job as a tracked task."""
+        job.unsub_timer = None
+        job.task = self._entry.async_create_task(
+            self._hass,
+            self._guarded(job, phase),
+            f"tuya_ota update {job.device_id}",
+            eager_start=False,
+        )
+
+    async def _guarded(self, job: UpdateJob, phase: Coroutine[Any, Any, None]) -> None:
+        try:
+            await phase
+        except asyncio.CancelledError:
+            raise  # unloading: the job stays stored and is taken up on the next setup
+        except Exception:  # a bug must not wedge the queue
+            LOGGER.exception("Firmware update of %s broke off", job.name)
+            self._queue.finish(job, JobOutcome(JobResult.FAILED, job.from_version, job.to_version))
+
+    @callback
+    def _after(self, job: UpdateJob, phase: Phase, delay_s: float) -> None:
+        @callback
+        def run(_now: datetime) -> None:
+            self._spawn(job, phase(job))
+
+        job.unsub_timer = async_call_later(self._hass, delay_s, run)
+
+    # Starting
+
+    async def _start(self, job: UpdateJob) -> None:
+        try:
+            refusal = await self._start_modules(job)
+        except TuyaRateLimitError:
+            # Keep the place and try again later: a bulk run slows down instead of failing.
+            # The install call has its answer: the update is accepted, it starts later.
+            job.answer_install()
+            self._after(job, self._start, self._rate_limit_delay(job))
+            return
+        if refusal is not None:
+            self._queue.skip(job, refusal)
+            return
+        self._after(job, self._follow, PROGRESS_POLL_INTERVAL.total_seconds())
+
+    async def _start_modules(self, job: UpdateJob) -> HomeAssistantError | None:
+        """Check again, read the firmware again, and start the first phase's channels."""
+        if (reason := self._queue.refusal(job.device_id, at_start=True)) is not None:
+            return InstallRefusedError(reason, job.name)
+        try:
+            channels = await self._firmware.async_read(job.device_id)
+        except TuyaDeviceOfflineError:
+            return InstallRefusedError(SkipReason.OFFLINE, job.name)
+        except TuyaRateLimitError:
+            raise
+        except TuyaCloudError as err:
+            return self._start_error(job, err)
+        startable = [channel for channel in channels if channel.startable]
+        running = [channel for channel in channels if channel.running]
+        if not startable and not running:
+            return InstallRefusedError(SkipReason.UP_TO_DATE, job.name)
+        job.from_version = installed_version(channels) or ""
+        job.to_version = latest_version(channels) or ""
+        first, after_modules = split_phases(startable, running)
+        started: list[FirmwareChannel] = []
+        for channel in first:
+            try:
+                await self._client.start_firmware_update(job.device_id, channel.channel)
+            except TuyaCloudError as err:
+                if not started and not running:
+                    if isinstance(err, TuyaRateLimitError):
+                        raise
+                    if isinstance(err, TuyaDeviceOfflineError):
+                        return InstallRefusedError(SkipReason.OFFLINE, job.name)
+                    return self._start_error(job, err)
+                LOGGER.warning("Channel %s of %s did not start: %s", channel.name, job.name, err)
+                if after_modules:
+                    LOGGER.warning("The MCU of %s is not started after it", job.name)
+                    after_modules = []
+                continue
+            started.append(channel)
+        phase = started + running
+        job.start_phase([channel.channel for channel in phase], update_timeout_s(phase))
+        job.channels_after_modules = [channel.channel for channel in after_modules]
+        job.answer_install()
+        self._queue.persist(job)
+        LOGGER.info("Firmware update of %s started (%s)", job.name, job.to_version)
+        return None
+
+    def _start_error(self, job: UpdateJob, err: TuyaCloudError) -> HomeAssistantError:
+        """The install's error when the cloud refused the start (or the read before it)."""
+        if isinstance(err, TuyaQuotaExhaustedError):
+            return InstallRefusedError(SkipReason.QUOTA_EXHAUSTED, job.name)
+        if isinstance(err, TuyaAccountError | TuyaIpNotAllowedError):
+            return cloud_error(HomeAssistantError, err)
+        return StartFailedError(job.name, err)
+
+    async def _start_mcu(self, job: UpdateJob) -> None:
+        """The module channels succeeded: read the firmware again, then start the MCU."""
+        try:
+            channels = await self._firmware.async_read(job.device_id)
+            started = await self._start_channels_after_modules(job, channels)
+        except TuyaRateLimitError:
+            self._after(job, self._start_mcu, self._rate_limit_delay(job))
+            return
+        except TuyaCloudError as err:
+            LOGGER.warning("The MCU of %s was not started: %s", job.name, err)
+            started = False
+        if started:
+            self._after(job, self._follow, PROGRESS_POLL_INTERVAL.total_seconds())
+            return
+        self._queue.finish(job, JobOutcome(JobResult.SUCCESS, job.from_version, job.to_version))
+
+    async def _start_channels_after_modules(
+        self, job: UpdateJob, channels: list[FirmwareChannel]
+    ) -> bool:
+        """Start the MCU channels that are still ready; whether a new phase runs."""
+        wanted = set(job.channels_after_modules)
+        startable = [c for c in channels if c.channel in wanted and c.startable]
+        running = [c for c in channels if c.channel in wanted and c.running]
+        started: list[FirmwareChannel] = []
+        for channel in startable:
+            try:
+                await self._client.start_firmware_update(job.device_id, channel.channel)
+            except TuyaRateLimitError:
+                if not started:
+                    raise
+            except TuyaCloudError as err:
+                LOGGER.warning("Channel %s of %s did not start: %s", channel.name, job.name, err)
+            else:
+                started.append(channel)
+        if not started and not running:
+            LOGGER.info("%s: nothing left to update after its modules", job.name)
+            return False
+        phase = started + running
+        job.completed_phases += 1
+        job.channels_after_modules = []
+        job.start_phase([channel.channel for channel in phase], update_timeout_s(phase))
+        job.progress = job.overall_percentage()
+        self._queue.persist(job)
+        LOGGER.info("Firmware update of %s: the MCU started", job.name)
+        return True
+
+    @staticmethod
+    def _rate_limit_delay(job: UpdateJob) -> float:
+        job.rate_limited += 1
+        delay: float = min(
+            RATE_LIMIT_BACKOFF_S * 2 ** (job.rate_limited - 1), RATE_LIMIT_BACKOFF_MAX_S
+        )
+        delay *= random.uniform(0.5, 1.0)
+        LOGGER.debug("Start of %s rate limited; again in %.1f s", job.name, delay)
+        return delay
+
+    # Following
+
+    async def _follow(self, job: UpdateJob) -> None:
+        """Read progress once; at the end of the job read the firmware again and report it.
+
+        While the quota is spent no progress is read (every call would fail); the update goes
+        on in the cloud, and is followed again once calls answer.
+        """
+        result = None if self._health.quota_exhausted else await self._read_progress(job)
+        if result is None:
+            if (delay := self._next_read_in(job)) is not None:
+                self._after(job, self._follow, delay)
+                return
+            LOGGER.warning("Firmware update of %s timed out", job.name)
+            result = JobResult.TIMEOUT
+        elif result is JobResult.SUCCESS and job.channels_after_modules:
+            await self._start_mcu(job)
+            return
+        try:
+            await self._firmware.async_read(job.device_id)
+        except TuyaCloudError as err:
+            LOGGER.debug("Firmware of %s not read after its update: %s", job.device_id, err)
+        self._queue.finish(job, JobOutcome(result, job.from_version, job.to_version))
+
+    def _next_read_in(self, job: UpdateJob) -> float | None:
+        """Seconds to the next progress read of a running phase; None once it timed out.
+
+        Up to the phase's timeout progress is read at the usual pace. Past it, a phase the
+        cloud last reported updating (2) is followed, more slowly, up to the safety limit:
+        only the cloud's own 7 ends it sooner.
+        """
+        elapsed = time.time() - (job.started_at or 0.0)
+        slow = SLOW_PROGRESS_POLL_INTERVAL.total_seconds()
+        if elapsed < job.timeout_s:
+            return slow if self._health.quota_exhausted else PROGRESS_POLL_INTERVAL.total_seconds()
+        if job.cloud_reports_updating and elapsed < UPDATE_SAFETY_LIMIT.total_seconds():
+            return slow
+        return None
+
+    async def _read_progress(self, job: UpdateJob) -> JobResult | None:
+        """Read every unfinished channel's progress; the phase's result once all have ended."""
+        for channel in job.unfinished_channels:
+            try:
+                progress = await self._client.get_firmware_progress(job.device_id, channel)
+            except TuyaCloudError as err:
+                LOGGER.debug("Progress of %s not read: %s", job.device_id, err)
+                continue
+            job.note_progress(channel, progress.upgrade_status, progress.progress)
+        if (result := job.phase_result()) is not None:
+            return result
+        percentage = job.overall_percentage()
+        if percentage != job.progress:
+            job.progress = percentage
+            self._queue.notify(job)
+        return None
