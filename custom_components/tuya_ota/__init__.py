@@ -8,7 +8,16 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_ACCESS_ID, CONF_ACCESS_SECRET, CONF_ENDPOINT, DOMAIN, REQUEST_TIMEOUT_S
+from .budget import CallBudget
+from .const import (
+    CONF_ACCESS_ID,
+    CONF_ACCESS_SECRET,
+    CONF_ENDPOINT,
+    CONF_MONTHLY_CALL_BUDGET,
+    DEFAULT_MONTHLY_CALL_BUDGET,
+    DOMAIN,
+    REQUEST_TIMEOUT_S,
+)
 from .coordinator import TuyaOtaCoordinator
 from .data import TuyaOtaConfigEntry, TuyaOtaRuntimeData
 from .firmware import FirmwareTracker
@@ -28,7 +37,12 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> bool:
-    """Read the home, restore firmware and queued updates, and start the schedules."""
+    """Read the home, restore firmware, queued updates and calls, and start the schedules."""
+    store = TuyaOtaStore(hass, entry.entry_id)
+    await store.async_load()
+    budget = CallBudget(
+        hass, store, entry.options.get(CONF_MONTHLY_CALL_BUDGET, DEFAULT_MONTHLY_CALL_BUDGET)
+    )
     client = TuyaCloudClient(
         async_get_clientsession(hass),
         entry.data[CONF_ENDPOINT],
@@ -38,17 +52,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> b
         # coordinator), never by sleeping inside a call.
         rate_limit_retries=0,
         request_timeout=REQUEST_TIMEOUT_S,
+        on_request=budget.count_call,
     )
-    store = TuyaOtaStore(hass, entry.entry_id)
-    await store.async_load()
-    coordinator = TuyaOtaCoordinator(hass, entry, client)
+    coordinator = TuyaOtaCoordinator(hass, entry, client, budget)
     await coordinator.async_config_entry_first_refresh()
-    firmware = FirmwareTracker(hass, entry, client, coordinator, store)
+    firmware = FirmwareTracker(hass, entry, client, coordinator, store, budget)
     queue = UpdateQueue(hass, entry, client, coordinator, firmware, store)
-    entry.runtime_data = TuyaOtaRuntimeData(client, coordinator, firmware, queue, store)
+    entry.runtime_data = TuyaOtaRuntimeData(client, coordinator, firmware, queue, store, budget)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     queue.async_restore()
     firmware.async_start()
+    coordinator.async_start_schedule()
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
+    from .budget import CallBudget
     from .coordinator import TuyaOtaCoordinator
     from .firmware import FirmwareTracker
     from .storage import TuyaOtaStore
@@ -24,6 +25,7 @@ class TuyaOtaRuntimeData:
     firmware: FirmwareTracker
     queue: UpdateQueue
     store: TuyaOtaStore
+    budget: CallBudget
 
 
 type TuyaOtaConfigEntry = ConfigEntry[TuyaOtaRuntimeData]

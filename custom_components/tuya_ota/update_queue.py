@@ -29,6 +29,7 @@ from .const import (
     LOGGER,
     LOW_POWER_WAKE_ALLOWANCE,
     PROGRESS_POLL_INTERVAL,
+    ROLE_FRESHNESS,
 )
 from .firmware import FirmwareTracker, installed_version, latest_version, update_available
 from .storage import StoredJob, TuyaOtaStore
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 # A rate-limited start is tried again after this long, doubling, with jitter.
 RATE_LIMIT_BACKOFF_S = 2.0
 RATE_LIMIT_BACKOFF_MAX_S = 120.0
+
+type Phase = Callable[[UpdateJob], Coroutine[Any, Any, None]]
 
 ENDED_STATUSES = {
     UpgradeStatus.SUCCEEDED: "success",
@@ -180,6 +183,8 @@ class UpdateQueue:
         self._jobs: dict[str, UpdateJob] = {}
         self._active: set[str] = set()
         self._stopped = False
+        # When the queue last went from empty to busy: the run's first start reads the role.
+        self._run_started_at = 0.0
 
     # What entities and sensors show
 
@@ -241,6 +246,8 @@ class UpdateQueue:
 
     @callback
     def _add(self, job: UpdateJob, *, pump: bool = True) -> None:
+        if not self._jobs:
+            self._run_started_at = time.time()
         self._jobs[job.device_id] = job
         self._persist(job)
         self._coordinator.async_notify_device(job.device_id)
@@ -349,10 +356,10 @@ class UpdateQueue:
     def _activate(self, job: UpdateJob) -> None:
         self._active.add(job.device_id)
         running = job.started_at is not None
-        self._spawn(job, self._poll_phase(job) if running else self._start_phase(job))
+        self._spawn(job, self._poll_phase if running else self._start_phase)
 
     @callback
-    def _spawn(self, job: UpdateJob, phase: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, job: UpdateJob, phase: Phase) -> None:
         """Run one short phase of a job as a tracked task; waits between phases are timers."""
         job.unsub_timer = None
         job.task = self._entry.async_create_task(
@@ -362,9 +369,10 @@ class UpdateQueue:
             eager_start=False,
         )
 
-    async def _guarded(self, job: UpdateJob, phase: Coroutine[Any, Any, None]) -> None:
+    async def _guarded(self, job: UpdateJob, phase: Phase) -> None:
+        # The phase's coroutine is made here, so a task cancelled before it ran leaves none.
         try:
-            await phase
+            await phase(job)
         except asyncio.CancelledError:
             raise  # unloading: the job stays stored and is taken up on the next setup
         except Exception:  # a bug must not wedge the queue
@@ -395,12 +403,12 @@ class UpdateQueue:
     def _schedule_phase(
         self,
         job: UpdateJob,
-        phase: Callable[[UpdateJob], Coroutine[Any, Any, None]],
+        phase: Phase,
         delay_s: float,
     ) -> None:
         @callback
         def run(_now: datetime) -> None:
-            self._spawn(job, phase(job))
+            self._spawn(job, phase)
 
         job.unsub_timer = async_call_later(self._hass, delay_s, run)
 
@@ -420,10 +428,17 @@ class UpdateQueue:
         self._finish(job, JobOutcome(result, job.from_version, job.to_version))
 
     async def _start(self, job: UpdateJob) -> HomeAssistantError | None:
-        """Check again, read the firmware again, and start every ready channel."""
+        """Check again, read the role and the firmware again, and start every ready channel.
+
+        The device list (and with it the role) is read only every few hours, so the role is
+        read again before the first start of a run, and during a long run every few minutes.
+        """
         if (reason := self._refusal_at_start(job.device_id)) is not None:
             return InstallRefusedError(reason, job.name)
+        read_since = max(self._run_started_at, time.time() - ROLE_FRESHNESS.total_seconds())
         try:
+            if not await self._coordinator.async_confirm_role(read_since):
+                return InstallRefusedError(SkipReason.INSUFFICIENT_ROLE, job.name)
             channels = await self._firmware.async_read(job.device_id)
         except TuyaDeviceOfflineError:
             return InstallRefusedError(SkipReason.OFFLINE, job.name)
