@@ -214,6 +214,7 @@ def test_config_flow_keys_exist() -> None:
         "max_parallel",
         "scan_interval_minutes",
         "firmware_check_hours",
+        "monthly_call_budget",
     }
 
 

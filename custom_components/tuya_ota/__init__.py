@@ -9,8 +9,17 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .account_issues import CloudAccountHealth, async_forget_account_health
+from .budget import CallBudget
 from .compat import OPTIONS_FLOW_RELOADS, async_adopt_core_devices
-from .const import CONF_ACCESS_ID, CONF_ACCESS_SECRET, CONF_ENDPOINT, DOMAIN, REQUEST_TIMEOUT_S
+from .const import (
+    CONF_ACCESS_ID,
+    CONF_ACCESS_SECRET,
+    CONF_ENDPOINT,
+    CONF_MONTHLY_CALL_BUDGET,
+    DEFAULT_MONTHLY_CALL_BUDGET,
+    DOMAIN,
+    REQUEST_TIMEOUT_S,
+)
 from .coordinator import TuyaOtaCoordinator
 from .data import TuyaOtaConfigEntry, TuyaOtaRuntimeData
 from .firmware import FirmwareTracker
@@ -30,8 +39,13 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> bool:
-    """Read the home, restore firmware and queued updates, and start the schedules."""
+    """Read the home, restore firmware, queued updates and calls, and start the schedules."""
     health = CloudAccountHealth.for_entry(hass, entry)
+    store = TuyaOtaStore(hass, entry.entry_id)
+    await store.async_load()
+    budget = CallBudget(
+        hass, store, entry.options.get(CONF_MONTHLY_CALL_BUDGET, DEFAULT_MONTHLY_CALL_BUDGET)
+    )
     client = TuyaCloudClient(
         async_get_clientsession(hass),
         entry.data[CONF_ENDPOINT],
@@ -42,18 +56,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> b
         rate_limit_retries=0,
         request_timeout=REQUEST_TIMEOUT_S,
         call_observer=health.observe,
+        on_request=budget.count_call,
     )
-    store = TuyaOtaStore(hass, entry.entry_id)
-    await store.async_load()
-    coordinator = TuyaOtaCoordinator(hass, entry, client, health)
+    coordinator = TuyaOtaCoordinator(hass, entry, client, health, budget)
     await coordinator.async_config_entry_first_refresh()
-    firmware = FirmwareTracker(hass, entry, client, coordinator, store, health)
+    firmware = FirmwareTracker(hass, entry, client, coordinator, store, health, budget)
     queue = UpdateQueue(hass, entry, client, coordinator, firmware, store, health)
-    entry.runtime_data = TuyaOtaRuntimeData(client, coordinator, firmware, queue, store, health)
+    entry.runtime_data = TuyaOtaRuntimeData(
+        client, coordinator, firmware, queue, store, health, budget
+    )
     async_adopt_core_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     queue.async_restore()
     firmware.async_start()
+    coordinator.async_start_schedule()
     if not OPTIONS_FLOW_RELOADS:
         entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True

@@ -37,16 +37,19 @@ from .const import (
     CONF_FIRMWARE_CHECK_HOURS,
     CONF_HOME_ID,
     CONF_MAX_PARALLEL,
+    CONF_MONTHLY_CALL_BUDGET,
     CONF_SCAN_INTERVAL_MINUTES,
     CONF_UID,
     DATA_CENTRES,
     DEFAULT_FIRMWARE_CHECK_HOURS,
     DEFAULT_MAX_PARALLEL,
+    DEFAULT_MONTHLY_CALL_BUDGET,
     DEFAULT_SCAN_INTERVAL_MINUTES,
     DOMAIN,
     FIRMWARE_CHECK_RANGE,
     LOGGER,
     MAX_PARALLEL_RANGE,
+    MONTHLY_CALL_BUDGET_RANGE,
     SCAN_INTERVAL_RANGE,
 )
 from .coordinator import role_of
@@ -133,7 +136,7 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> TuyaOtaOptionsFlow:
-        """The options: parallel updates and cadences."""
+        """The options: parallel updates, cadences and the call budget."""
         return TuyaOtaOptionsFlow()
 
     def _form_error(self, err: TuyaCloudError) -> str:
@@ -325,7 +328,7 @@ def _number(low: int, high: int, unit: str | None = None) -> NumberSelector:
 
 
 class TuyaOtaOptionsFlow(ReloadingOptionsFlow):
-    """Parallel updates and how often the cloud is read."""
+    """Parallel updates, how often the cloud is read, and the monthly call budget."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and store the options; the entry reloads with them."""
@@ -347,6 +350,10 @@ class TuyaOtaOptionsFlow(ReloadingOptionsFlow):
                     CONF_FIRMWARE_CHECK_HOURS,
                     default=options.get(CONF_FIRMWARE_CHECK_HOURS, DEFAULT_FIRMWARE_CHECK_HOURS),
                 ): _number(*FIRMWARE_CHECK_RANGE, "h"),
+                vol.Required(
+                    CONF_MONTHLY_CALL_BUDGET,
+                    default=options.get(CONF_MONTHLY_CALL_BUDGET, DEFAULT_MONTHLY_CALL_BUDGET),
+                ): _number(*MONTHLY_CALL_BUDGET_RANGE),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)

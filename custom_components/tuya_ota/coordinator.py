@@ -1,14 +1,19 @@
-"""The home's device list and the user's role, refreshed on one cadence."""
+"""The home's device list and the user's role, refreshed on one slow cadence."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+import contextlib
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime
+import time
+from typing import TYPE_CHECKING
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .account_issues import CloudAccountHealth, cloud_error
@@ -20,6 +25,7 @@ from .const import (
     DEFAULT_SCAN_INTERVAL_MINUTES,
     DOMAIN,
     LOGGER,
+    REFRESH_RETRY,
 )
 from .data import TuyaOtaConfigEntry
 from .tuya_cloud import (
@@ -31,6 +37,9 @@ from .tuya_cloud import (
     TuyaCloudError,
     TuyaQuotaExhaustedError,
 )
+
+if TYPE_CHECKING:
+    from .budget import CallBudget
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +64,11 @@ def role_issue_id(entry_id: str) -> str:
 
 
 class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
-    """Reads the home's members and devices; per-device listeners carry firmware changes."""
+    """Reads the home's members and devices; per-device listeners carry firmware changes.
+
+    The scheduled refreshes are its own, not the base class's interval, so that each one
+    asks the call budget first and a failed one is tried again soon, not a period later.
+    """
 
     config_entry: TuyaOtaConfigEntry
 
@@ -65,24 +78,29 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
         entry: TuyaOtaConfigEntry,
         client: TuyaCloudClient,
         health: CloudAccountHealth,
+        budget: CallBudget,
     ) -> None:
         """Set the cadence from the entry's options."""
         minutes = entry.options.get(CONF_SCAN_INTERVAL_MINUTES, DEFAULT_SCAN_INTERVAL_MINUTES)
         super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{DOMAIN} {entry.title}",
-            update_interval=timedelta(minutes=minutes),
+            hass, LOGGER, config_entry=entry, name=f"{DOMAIN} {entry.title}", update_interval=None
         )
         self.client = client
         self.health = health
         self.home_id: int = entry.data[CONF_HOME_ID]
         self.uid: str = entry.data[CONF_UID]
+        self.scan_interval_s = float(minutes) * 60
+        self._budget = budget
         self._device_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self._summary_listeners: list[CALLBACK_TYPE] = []
         self._missing_once: set[str] = set()
         self._summary_pending = False
+        self._refreshed_at = 0.0
+        self._role_read_at = 0.0
+        self._role_lock = asyncio.Lock()
+        self._schedule_timer: CALLBACK_TYPE | None = None
+        self._schedule_task: asyncio.Task[None] | None = None
+        self._schedule_retries = 0
 
     async def _async_update_data(self) -> HomeState:
         """Read members and devices; while the quota is spent, keep what was last read.
@@ -108,8 +126,80 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
         except TuyaCloudError as err:
             raise cloud_error(UpdateFailed, err) from err
         state = HomeState(role=role_of(self.uid, members), devices=self._keep_missing(devices))
+        self._refreshed_at = self._role_read_at = time.time()
         self._sync_role_issue(state.role)
         return state
+
+    # The scheduled refreshes
+
+    @callback
+    def async_start_schedule(self) -> None:
+        """Refresh every scan interval from now on (the first refresh has just run)."""
+        self._arm(self.scan_interval_s)
+
+    async def async_shutdown(self) -> None:
+        """Also stop the scheduled refreshes."""
+        if self._schedule_timer is not None:
+            self._schedule_timer()
+            self._schedule_timer = None
+        if self._schedule_task is not None and not self._schedule_task.done():
+            self._schedule_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._schedule_task
+        await super().async_shutdown()
+
+    @callback
+    def _arm(self, delay_s: float) -> None:
+        if self._schedule_timer is not None:
+            self._schedule_timer()
+        self._schedule_timer = async_call_later(self.hass, max(delay_s, 0.0), self._refresh_due)
+
+    def _retry_delay_s(self) -> float:
+        """After a failure or a refusal: soon, then doubling, never beyond the interval."""
+        self._schedule_retries += 1
+        delay: float = REFRESH_RETRY.total_seconds() * 2 ** (self._schedule_retries - 1)
+        return min(delay, self.scan_interval_s)
+
+    @callback
+    def _refresh_due(self, _now: datetime) -> None:
+        self._schedule_timer = None
+        wait = self._refreshed_at + self.scan_interval_s - time.time()
+        if wait > 1 and self.last_update_success:  # refreshed on request meanwhile
+            self._arm(wait)
+            return
+        if not self._budget.scheduled_call_allowed(calls=2):
+            LOGGER.debug("Device list refresh of %s waits for the call budget", self.name)
+            self._arm(self._retry_delay_s())
+            return
+        self._schedule_task = self.config_entry.async_create_task(
+            self.hass, self._scheduled_refresh(), f"{self.name} refresh", eager_start=False
+        )
+
+    async def _scheduled_refresh(self) -> None:
+        await self.async_refresh()
+        if self.last_update_success:
+            self._schedule_retries = 0
+            self._arm(self.scan_interval_s)
+        else:
+            self._arm(self._retry_delay_s())
+
+    # The role, read again before installs
+
+    async def async_confirm_role(self, read_since: float) -> bool:
+        """Whether the user may update, from a role read no earlier than ``read_since``.
+
+        Reads the member list when the last read is older (one read for every caller
+        waiting at the same time). Raises ``TuyaCloudError`` when it cannot be read.
+        """
+        async with self._role_lock:
+            if self._role_read_at < read_since:
+                members = await self.client.get_home_members(self.home_id)
+                self._role_read_at = time.time()
+                role = role_of(self.uid, members)
+                self._sync_role_issue(role)
+                if role is not self.data.role:
+                    self.async_set_updated_data(replace(self.data, role=role))
+        return self.data.role.may_update
 
     def _keep_missing(self, devices: list[Device]) -> dict[str, Device]:
         """Only a device missing from two lists in a row has left the home.

@@ -9,6 +9,7 @@ from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
     from .account_issues import CloudAccountHealth
+    from .budget import CallBudget
     from .coordinator import TuyaOtaCoordinator
     from .firmware import FirmwareTracker
     from .storage import TuyaOtaStore
@@ -26,6 +27,7 @@ class TuyaOtaRuntimeData:
     queue: UpdateQueue
     store: TuyaOtaStore
     health: CloudAccountHealth
+    budget: CallBudget
 
 
 type TuyaOtaConfigEntry = ConfigEntry[TuyaOtaRuntimeData]

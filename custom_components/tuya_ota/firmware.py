@@ -1,27 +1,31 @@
-"""Each device's firmware information, read on a slow staggered cadence, kept across restarts."""
+"""Each device's firmware information, read on a slow grouped cadence, kept across restarts."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 import contextlib
+from dataclasses import dataclass
 from datetime import datetime
-import math
+from enum import IntEnum
 import time
 from typing import TYPE_CHECKING
-import zlib
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
+from .cadence import burst_spacing_s, grid_period_s, next_burst, next_slot
 from .const import (
     CONF_FIRMWARE_CHECK_HOURS,
     DEFAULT_FIRMWARE_CHECK_HOURS,
     FIRMWARE_READ_SPACING,
     LOGGER,
+    MAX_BURST_SPACING,
+    SLOW_CHECK_PERIOD,
 )
 from .storage import TuyaOtaStore, channels_from_json, channels_to_json
 from .tuya_cloud import (
+    Device,
     FirmwareChannel,
     TuyaCloudClient,
     TuyaCloudError,
@@ -31,6 +35,7 @@ from .tuya_cloud import (
 
 if TYPE_CHECKING:
     from .account_issues import CloudAccountHealth
+    from .budget import CallBudget
     from .coordinator import TuyaOtaCoordinator
     from .data import TuyaOtaConfigEntry
 
@@ -63,29 +68,51 @@ def latest_version(channels: list[FirmwareChannel]) -> str | None:
     return " / ".join(f"{channel.name} {offered(channel)}" for channel in channels)
 
 
-def release_notes(channels: list[FirmwareChannel]) -> str | None:
-    """The offered firmware's notes; with several channels, each under its name."""
-    offered = [channel for channel in channels if channel.update_available]
-    if not offered:
-        return None
-    if len(channels) == 1:
-        return offered[0].desc or None
-    return "\n\n".join(
-        f"### {channel.name} {channel.version}\n\n{channel.desc}".rstrip() for channel in offered
-    )
-
-
 def update_available(channels: list[FirmwareChannel]) -> bool:
     """Whether any channel offers newer firmware."""
     return any(channel.update_available for channel in channels)
 
 
-class FirmwareTracker:
-    """Reads devices' firmware information, each on its own slot of a common period.
+def group_key(device: Device, channels: list[FirmwareChannel]) -> str:
+    """Devices of one product with the same installed versions are offered the same firmware.
 
-    A device's slot is fixed by a hash of its id, so reads spread evenly over the period
-    whatever the size of the home, and stay where they were across restarts. Devices never
-    read before are read first, spaced by ``FIRMWARE_READ_SPACING``.
+    A device whose product is unknown is a group of its own.
+    """
+    if not device.product_id:
+        return f"device {device.device_id}"
+    versions = " ".join(f"{channel.channel}={channel.current_version}" for channel in channels)
+    return f"{device.product_id} {versions}"
+
+
+class ReadReason(IntEnum):
+    """Why a device is due for a read; when several are due, the lowest goes first."""
+
+    FIRST = 0  # never read: its entity has nothing to show
+    FOLLOWER = 1  # a device of its group shows an offer this one was not read for
+    GROUP = 2  # its group's slot: one device is read for the whole group
+    OWN = 3  # its own slow slot, which finds releases reaching only some of a group
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRead:
+    """When a device is next read, and why."""
+
+    due: float
+    reason: ReadReason
+
+
+class FirmwareTracker:
+    """Reads devices' firmware information on a schedule that costs little of the quota.
+
+    Devices of one product with the same installed versions form a group. Every firmware
+    period one of them is read for the whole group, on the group's slot; when a read shows
+    an offer, the rest of the group is read right after it. Every device is also read on its
+    own slot of a slow period, for releases that reach only some devices of a product; a
+    group read takes the device whose own read is next, which then skips it. Slots are fixed
+    by hashes and lie on a grid of bursts, so reads bunch into a few bursts a period that
+    share a token, spread evenly whatever the size of the home, and stay where they were
+    across restarts. Devices never read before are read first, spaced by
+    ``FIRMWARE_READ_SPACING``; every scheduled read asks the call budget first.
     """
 
     def __init__(
@@ -96,6 +123,7 @@ class FirmwareTracker:
         coordinator: TuyaOtaCoordinator,
         store: TuyaOtaStore,
         health: CloudAccountHealth,
+        budget: CallBudget,
     ) -> None:
         """Restore every device's last known firmware from the store."""
         self._hass = hass
@@ -104,8 +132,13 @@ class FirmwareTracker:
         self._coordinator = coordinator
         self._health = health
         self._store = store
+        self._budget = budget
         hours = entry.options.get(CONF_FIRMWARE_CHECK_HOURS, DEFAULT_FIRMWARE_CHECK_HOURS)
         self.period_s = float(hours) * 3600
+        self.burst_s = burst_spacing_s(self.period_s, MAX_BURST_SPACING.total_seconds())
+        self.slow_period_s = grid_period_s(
+            max(SLOW_CHECK_PERIOD.total_seconds(), self.period_s), self.burst_s
+        )
         self._channels: dict[str, list[FirmwareChannel]] = {}
         self._checked_at: dict[str, float] = {}
         for device_id, stored in store.data["firmware"].items():
@@ -140,17 +173,62 @@ class FirmwareTracker:
         ]
 
     def due_at(self, device_id: str) -> float:
-        """When the device's firmware should next be read (0 when never read).
+        """When the schedule reads the device next (0 when never read)."""
+        planned = self._plan().get(device_id)
+        return planned.due if planned is not None else 0.0
 
-        The next slot strictly after the last read, so the gap between reads never exceeds
-        the period, which bounds the delay to notice new firmware.
+    def _own_due(self, device_id: str, checked: float) -> float:
+        """The device's own slow slot, skipped when a group read took it a period early.
+
+        The gap between two reads of a device is thus at most the slow period plus one
+        firmware period.
         """
-        checked = self._checked_at.get(device_id)
-        if checked is None:
-            return 0.0
-        phase = (zlib.crc32(device_id.encode()) / 2**32) * self.period_s
-        slots = math.floor((checked - phase) / self.period_s) + 1
-        return phase + slots * self.period_s
+        return next_slot(checked + self.period_s, device_id, self.slow_period_s, self.burst_s)
+
+    def _plan(self) -> dict[str, PlannedRead]:
+        """Every device's next read, from what is stored: the same after a restart."""
+        devices = self._coordinator.data.devices
+        plan: dict[str, PlannedRead] = {}
+        groups: dict[str, list[str]] = {}
+        for device_id, device in devices.items():
+            checked = self._checked_at.get(device_id)
+            if checked is None:
+                plan[device_id] = PlannedRead(0.0, ReadReason.FIRST)
+                continue
+            plan[device_id] = PlannedRead(self._own_due(device_id, checked), ReadReason.OWN)
+            if (channels := self._channels.get(device_id)) is not None:
+                groups.setdefault(group_key(device, channels), []).append(device_id)
+        for key, members in groups.items():
+            self._plan_group(key, members, plan)
+        return plan
+
+    def _plan_group(self, key: str, members: list[str], plan: dict[str, PlannedRead]) -> None:
+        """Followers of a new offer are due at once; the group's read goes to one device."""
+        offers: dict[str, float] = {}  # offered versions -> the earliest read showing them
+        shown: dict[str, str | None] = {}
+        for device_id in members:
+            channels = self._channels[device_id]
+            offer = latest_version(channels) if update_available(channels) else None
+            shown[device_id] = offer
+            if offer is not None:
+                offers[offer] = min(
+                    offers.get(offer, self._checked_at[device_id]), self._checked_at[device_id]
+                )
+        for device_id in members:
+            checked = self._checked_at[device_id]
+            seen = [
+                at for offer, at in offers.items() if offer != shown[device_id] and at > checked
+            ]
+            if seen and min(seen) < plan[device_id].due:
+                plan[device_id] = PlannedRead(min(seen), ReadReason.FOLLOWER)
+        last = max(self._checked_at[device_id] for device_id in members)
+        group_due = next_slot(last, key, self.period_s, self.burst_s)
+        devices = self._coordinator.data.devices
+        chosen = min(
+            members, key=lambda device_id: (not devices[device_id].online, plan[device_id].due)
+        )
+        if group_due < plan[chosen].due:
+            plan[chosen] = PlannedRead(group_due, ReadReason.GROUP)
 
     async def async_read(self, device_id: str) -> list[FirmwareChannel]:
         """Read the device's firmware now, keep it and tell its entity. Raises cloud errors."""
@@ -171,6 +249,8 @@ class FirmwareTracker:
         for listener in list(self._on_change):
             listener(device_id)
         self._coordinator.async_notify_device(device_id)
+        if not self._reading:  # an offer read outside the schedule may make followers due
+            self._schedule()
 
     @callback
     def async_add_change_listener(self, listener: Callable[[str], None]) -> CALLBACK_TYPE:
@@ -217,12 +297,17 @@ class FirmwareTracker:
             self._unsub_timer()
             self._unsub_timer = None
 
-    def _next_due(self) -> tuple[str, float] | None:
-        devices = self._coordinator.data.devices
-        if not devices:
+    def _next_due(self) -> tuple[str, PlannedRead] | None:
+        """The read to make next: of those due, the most urgent reason first."""
+        plan = self._plan()
+        if not plan:
             return None
-        device_id = min(devices, key=self.due_at)
-        return device_id, self.due_at(device_id)
+        now = time.time()
+        _, _, device_id = min(
+            (read.reason if read.due <= now else len(ReadReason), read.due, device_id)
+            for device_id, read in plan.items()
+        )
+        return device_id, plan[device_id]
 
     @callback
     def _schedule(self) -> None:
@@ -232,7 +317,7 @@ class FirmwareTracker:
             return
         now = time.time()
         earliest = max(
-            next_due[1],
+            next_due[1].due,
             self._last_read_at + FIRMWARE_READ_SPACING.total_seconds(),
             self._paused_until,
         )
@@ -247,16 +332,23 @@ class FirmwareTracker:
 
     async def _read_next_due(self) -> None:
         next_due = self._next_due()
-        if next_due is None or next_due[1] > time.time():
+        now = time.time()
+        if next_due is None or next_due[1].due > now:
+            self._schedule()
+            return
+        device_id, planned = next_due
+        if not self._budget.scheduled_call_allowed(paced=planned.reason is not ReadReason.FIRST):
+            # Wait for a later burst: the budget grows with the month, or the month turns.
+            self._paused_until = next_burst(now, self.burst_s)
+            LOGGER.debug("Firmware reads wait for the call budget until the next burst")
             self._schedule()
             return
         if not self._health.allow_scheduled_call():
-            self._paused_until = max(self._paused_until, time.time() + GATE_RECHECK_S)
+            self._paused_until = max(self._paused_until, now + GATE_RECHECK_S)
             self._schedule()
             return
-        device_id = next_due[0]
         self._reading = True
-        self._last_read_at = time.time()
+        self._last_read_at = now
         try:
             await self.async_read(device_id)
         except (TuyaDeviceNotFoundError, TuyaDeviceOfflineError) as err:

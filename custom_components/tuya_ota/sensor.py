@@ -1,4 +1,4 @@
-"""Summary sensors of a home, for dashboards: updates available, updates queued or running."""
+"""Summary sensors of a home: updates available, queued or running, cloud calls this month."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EntityCategory
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -28,6 +29,10 @@ class TuyaOtaSummaryDescription(SensorEntityDescription):
     """A summary figure of the home."""
 
     value_fn: Callable[[TuyaOtaRuntimeData], int]
+    # What tells the sensor its value changed.
+    listen_fn: Callable[[TuyaOtaRuntimeData, CALLBACK_TYPE], Callable[[], None]] = (
+        lambda runtime, listener: runtime.coordinator.async_add_summary_listener(listener)
+    )
 
 
 SUMMARY_SENSORS: tuple[TuyaOtaSummaryDescription, ...] = (
@@ -42,6 +47,14 @@ SUMMARY_SENSORS: tuple[TuyaOtaSummaryDescription, ...] = (
         translation_key="updates_in_progress",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda runtime: runtime.queue.active_count,
+    ),
+    TuyaOtaSummaryDescription(
+        key="cloud_calls",
+        translation_key="cloud_calls",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda runtime: runtime.budget.calls_this_month,
+        listen_fn=lambda runtime, listener: runtime.budget.async_add_listener(listener),
     ),
 )
 
@@ -82,6 +95,8 @@ class TuyaOtaSummarySensor(CoordinatorEntity[TuyaOtaCoordinator], SensorEntity):
         return self.entity_description.value_fn(self._runtime)
 
     async def async_added_to_hass(self) -> None:
-        """Recount whenever any device's firmware or update state changes."""
+        """Write the state again whenever the value may have changed."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.coordinator.async_add_summary_listener(self.async_write_ha_state))
+        self.async_on_remove(
+            self.entity_description.listen_fn(self._runtime, self.async_write_ha_state)
+        )

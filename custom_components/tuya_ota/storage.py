@@ -1,4 +1,4 @@
-"""What survives a restart: each device's last firmware state and the update queue."""
+"""What survives a restart: each device's last firmware state, the update queue, the calls."""
 
 from __future__ import annotations
 
@@ -38,11 +38,23 @@ class StoredJob(TypedDict):
     phases_done: NotRequired[int]
 
 
+class StoredCalls(TypedDict):
+    """The cloud calls counted in one calendar month (``month`` as ``YYYY-MM``)."""
+
+    month: str
+    count: int
+
+
 class StoredData(TypedDict):
     """The whole file of one config entry."""
 
     firmware: dict[str, StoredFirmware]
     jobs: dict[str, StoredJob]
+    calls: StoredCalls
+
+
+def _empty() -> StoredData:
+    return {"firmware": {}, "jobs": {}, "calls": {"month": "", "count": 0}}
 
 
 def channels_to_json(channels: list[FirmwareChannel]) -> list[dict[str, Any]]:
@@ -60,10 +72,10 @@ def channels_from_json(raw: list[dict[str, Any]]) -> list[FirmwareChannel] | Non
 
 def _well_formed(loaded: object) -> StoredData:
     """What of a stored file has the expected shape; the rest is dropped, not fatal."""
-    data: StoredData = {"firmware": {}, "jobs": {}}
+    data = _empty()
     if not isinstance(loaded, dict):
         return data
-    firmware, jobs = loaded.get("firmware"), loaded.get("jobs")
+    firmware, jobs, calls = loaded.get("firmware"), loaded.get("jobs"), loaded.get("calls")
     for device_id, item in firmware.items() if isinstance(firmware, dict) else ():
         if (
             isinstance(item, dict)
@@ -83,6 +95,13 @@ def _well_formed(loaded: object) -> StoredData:
             and isinstance(job.get("phases_done", 0), int)
         ):
             data["jobs"][device_id] = cast(StoredJob, job)
+    if (
+        isinstance(calls, dict)
+        and isinstance(calls.get("month"), str)
+        and isinstance(calls.get("count"), int)
+        and not isinstance(calls.get("count"), bool)
+    ):
+        data["calls"] = {"month": calls["month"], "count": calls["count"]}
     return data
 
 
@@ -92,7 +111,7 @@ class TuyaOtaStore:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Bind the file to the entry."""
         self._store: Store[StoredData] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
-        self.data: StoredData = {"firmware": {}, "jobs": {}}
+        self.data: StoredData = _empty()
 
     async def async_load(self) -> None:
         """Read the file; a missing or unreadable one starts empty."""

@@ -23,9 +23,9 @@ from .firmware import (
     FirmwareTracker,
     installed_version,
     latest_version,
-    release_notes,
     update_available as any_update_available,
 )
+from .release_notes import release_notes, release_summary
 from .tuya_cloud import Device, FirmwareChannel, TuyaCloudError, TuyaDeviceNotFoundError
 from .update_queue import UpdateQueue
 
@@ -118,6 +118,11 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
         return latest_version(self._channels)
 
     @property
+    def release_summary(self) -> str | None:
+        """What to know before installing on this device, in one line."""
+        return release_summary(self.device, self._channels)
+
+    @property
     def in_progress(self) -> bool:
         """Queued or updating; also while the cloud reports an update we follow."""
         return self._queue.job(self.tuya_device_id) is not None
@@ -142,8 +147,8 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
             raise cloud_error(HomeAssistantError, err) from err
 
     async def async_release_notes(self) -> str | None:
-        """The offered firmware's notes."""
-        return release_notes(self._channels)
+        """The offered firmware's notes, and what to know before installing on this device."""
+        return release_notes(self.device, self._channels)
 
     async def async_install(self, version: str | None, backup: bool, **kwargs: Any) -> None:
         """Queue the update; when it can start at once, return after the cloud's answer.

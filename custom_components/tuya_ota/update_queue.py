@@ -8,6 +8,7 @@ reports how each ends; ``update_runner`` talks to the cloud for the running ones
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, callback
@@ -51,7 +52,7 @@ class UpdateQueue:
         """Bind the queue to its home."""
         self.hass = hass
         self._entry = entry
-        self._coordinator = coordinator
+        self.coordinator = coordinator
         self._firmware = firmware
         self._store = store
         self._health = health
@@ -61,6 +62,10 @@ class UpdateQueue:
         # Devices whose job left the queue: starting, updating, or followed.
         self._running: set[str] = set()
         self._stopped = False
+        # When the queue last went from empty to busy: the run's first start reads the role.
+        self.run_started_at = 0.0
+        # When the queue last went from empty to busy: the run's first start reads the role.
+        self._run_started_at = 0.0
 
     # What entities and sensors show
 
@@ -79,7 +84,7 @@ class UpdateQueue:
 
     def device_name(self, device_id: str) -> str:
         """The device's name for messages."""
-        device = self._coordinator.data.devices.get(device_id)
+        device = self.coordinator.data.devices.get(device_id)
         return device.name if device else device_id
 
     # Adding jobs
@@ -92,9 +97,9 @@ class UpdateQueue:
         """
         if self._health.quota_exhausted:
             return SkipReason.QUOTA_EXHAUSTED
-        if not self._coordinator.may_update():
+        if not self.coordinator.may_update():
             return SkipReason.INSUFFICIENT_ROLE
-        device = self._coordinator.data.devices.get(device_id)
+        device = self.coordinator.data.devices.get(device_id)
         if device is None or not device.online:
             return SkipReason.OFFLINE
         if at_start:
@@ -119,7 +124,7 @@ class UpdateQueue:
         return job
 
     def _new_job(self, device_id: str) -> UpdateJob:
-        device = self._coordinator.data.devices.get(device_id)
+        device = self.coordinator.data.devices.get(device_id)
         return UpdateJob(
             device_id=device_id,
             name=self.device_name(device_id),
@@ -130,6 +135,8 @@ class UpdateQueue:
 
     @callback
     def _add(self, job: UpdateJob, *, start_waiting: bool = True) -> None:
+        if not self._jobs:
+            self.run_started_at = time.time()
         self._jobs[job.device_id] = job
         self.persist(job)
         if start_waiting:
@@ -138,7 +145,7 @@ class UpdateQueue:
     @callback
     def async_restore(self) -> None:
         """Take up the jobs of before the restart, and updates the cloud reports running."""
-        devices = self._coordinator.data.devices
+        devices = self.coordinator.data.devices
         for device_id, stored in list(self._store.data["jobs"].items()):
             if device_id not in devices:
                 del self._store.data["jobs"][device_id]
@@ -152,9 +159,7 @@ class UpdateQueue:
         self._entry.async_on_unload(
             self._firmware.async_add_change_listener(self._follow_if_running)
         )
-        self._entry.async_on_unload(
-            self._coordinator.async_add_listener(self._role_or_list_changed)
-        )
+        self._entry.async_on_unload(self.coordinator.async_add_listener(self._role_or_list_changed))
 
     @callback
     def _follow_if_running(self, device_id: str, *, start_waiting: bool = True) -> None:
@@ -174,7 +179,7 @@ class UpdateQueue:
     @callback
     def _role_or_list_changed(self) -> None:
         """Drop queued jobs when the role forbids them; running ones are followed to the end."""
-        if self._coordinator.may_update():
+        if self.coordinator.may_update():
             self._start_waiting_jobs()
             return
         for job in list(self._jobs.values()):
@@ -236,7 +241,7 @@ class UpdateQueue:
     @callback
     def notify(self, job: UpdateJob) -> None:
         """The job's progress changed: its entity and the summary show it."""
-        self._coordinator.async_notify_device(job.device_id)
+        self.coordinator.async_notify_device(job.device_id)
 
     @callback
     def skip(self, job: UpdateJob, error: HomeAssistantError) -> None:

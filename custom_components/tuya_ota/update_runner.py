@@ -22,6 +22,7 @@ from .const import (
     LOGGER,
     LOW_POWER_WAKE_ALLOWANCE,
     PROGRESS_POLL_INTERVAL,
+    ROLE_FRESHNESS,
     SLOW_PROGRESS_POLL_INTERVAL,
     UPDATE_SAFETY_LIMIT,
 )
@@ -113,7 +114,7 @@ class UpdateRunner:
     @callback
     def run(self, job: UpdateJob) -> None:
         """Take a job that left the queue: start it, or follow it when it already runs."""
-        self._spawn(job, self._follow(job) if job.started_at is not None else self._start(job))
+        self._spawn(job, self._follow if job.started_at is not None else self._start)
 
     async def async_stop(self, jobs: list[UpdateJob]) -> None:
         """Cancel the jobs' timers and tasks; the jobs stay stored for the next setup."""
@@ -128,7 +129,7 @@ class UpdateRunner:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     @callback
-    def _spawn(self, job: UpdateJob, phase: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, job: UpdateJob, phase: Phase) -> None:
         """Run one short phase of a job as a tracked task."""
         job.unsub_timer = None
         job.task = self._entry.async_create_task(
@@ -138,9 +139,10 @@ class UpdateRunner:
             eager_start=False,
         )
 
-    async def _guarded(self, job: UpdateJob, phase: Coroutine[Any, Any, None]) -> None:
+    async def _guarded(self, job: UpdateJob, phase: Phase) -> None:
+        # The phase's coroutine is made here, so a task cancelled before it ran leaves none.
         try:
-            await phase
+            await phase(job)
         except asyncio.CancelledError:
             raise  # unloading: the job stays stored and is taken up on the next setup
         except Exception:  # a bug must not wedge the queue
@@ -151,7 +153,7 @@ class UpdateRunner:
     def _after(self, job: UpdateJob, phase: Phase, delay_s: float) -> None:
         @callback
         def run(_now: datetime) -> None:
-            self._spawn(job, phase(job))
+            self._spawn(job, phase)
 
         job.unsub_timer = async_call_later(self._hass, delay_s, run)
 
@@ -172,10 +174,17 @@ class UpdateRunner:
         self._after(job, self._follow, PROGRESS_POLL_INTERVAL.total_seconds())
 
     async def _start_modules(self, job: UpdateJob) -> HomeAssistantError | None:
-        """Check again, read the firmware again, and start the first phase's channels."""
+        """Check again, read the role and the firmware again, start the first phase's channels.
+
+        The device list (and with it the role) is read only every few hours, so the role is
+        read again before the first start of a run, and during a long run every few minutes.
+        """
         if (reason := self._queue.refusal(job.device_id, at_start=True)) is not None:
             return InstallRefusedError(reason, job.name)
+        read_since = max(self._queue.run_started_at, time.time() - ROLE_FRESHNESS.total_seconds())
         try:
+            if not await self._queue.coordinator.async_confirm_role(read_since):
+                return InstallRefusedError(SkipReason.INSUFFICIENT_ROLE, job.name)
             channels = await self._firmware.async_read(job.device_id)
         except TuyaDeviceOfflineError:
             return InstallRefusedError(SkipReason.OFFLINE, job.name)

@@ -1,6 +1,7 @@
 """The cloud-call budget: what a home costs per day, per restart, per update, per refresh.
 
-A home of twenty devices, driven over simulated days by moving the frozen clock from one
+A home of twenty devices of one product (Wi-Fi ones and Zigbee ones, so two groups of
+installed versions), driven over simulated days by moving the frozen clock from one
 scheduled timer to the next (one-second steps would take too long for a day).
 """
 
@@ -37,6 +38,7 @@ from .conftest import (
 )
 
 DAY_S = 86400.0
+WEEK_S = 7 * DAY_S
 PERIOD_S = DEFAULT_FIRMWARE_CHECK_HOURS * 3600.0
 SCAN_S = DEFAULT_SCAN_INTERVAL_MINUTES * 60.0
 SPACING_S = FIRMWARE_READ_SPACING.total_seconds()
@@ -98,6 +100,21 @@ def device_of(call: SimCall) -> str:
     return call.path.split("/")[4]
 
 
+def entity_of(hass: HomeAssistant, device_id: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id("update", DOMAIN, device_id)
+    assert entity_id is not None
+    return entity_id
+
+
+def reads_by_group(calls: list[SimCall]) -> dict[str, list[float]]:
+    """Firmware read times of the Wi-Fi devices and of the Zigbee sub-devices."""
+    reads: dict[str, list[float]] = defaultdict(list)
+    for call in calls:
+        if call.kind == "firmware":
+            reads["zigbee" if device_of(call) in SUBS else "wifi"].append(call.time)
+    return reads
+
+
 def reads_by_device(calls: list[SimCall]) -> dict[str, list[float]]:
     reads: dict[str, list[float]] = defaultdict(list)
     for call in calls:
@@ -130,48 +147,104 @@ async def test_first_sweep_is_spaced(
 async def test_a_day_costs_what_the_schedule_promises(
     hass: HomeAssistant, steady: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
 ) -> None:
-    """One read per device per period, members and devices per scan, a token per lifetime."""
+    """A read per group and period, a few own reads, members and devices per scan, tokens.
+
+    The twenty devices are two groups (one product, Wi-Fi and Zigbee versions): a day costs
+    a few dozen calls, not the 150 of a read per device every period.
+    """
+    firmware = steady.runtime_data.firmware
     sim.reset_calls()
     start = time.time()
     await clock.advance(DAY_S)
     calls = [call for call in sim.calls if call.time < start + DAY_S]
     kinds = Counter(call.kind for call in calls)
 
-    reads = reads_by_device(calls)
-    assert set(reads) == set(DEVICES)
-    per_period = DAY_S // PERIOD_S  # a day holds this many whole periods, perhaps one more read
-    assert all(per_period <= len(times) <= per_period + 1 for times in reads.values())
+    group_reads = reads_by_group(calls)
+    assert set(group_reads) == {"wifi", "zigbee"}
+    for times in group_reads.values():
+        gaps = [b - a for a, b in pairwise([start, *times, start + DAY_S])]
+        assert max(gaps) <= PERIOD_S + len(DEVICES) * SPACING_S
+    own_reads = len(DEVICES) * DAY_S / firmware.slow_period_s
+    assert kinds["firmware"] <= len(group_reads) * math.ceil(DAY_S / PERIOD_S) + own_reads + 1
     assert kinds["members"] == kinds["devices"] == DAY_S / SCAN_S
-    token_times = [call.time for call in calls if call.kind == "token"]
-    renewal_s = sim.token_lifetime_s - TOKEN_REFRESH_MARGIN_S
-    assert DAY_S // sim.token_lifetime_s <= len(token_times) <= DAY_S // renewal_s + 1
-    assert all(b - a >= renewal_s for a, b in pairwise(token_times))
+    # A token serves a refresh and the reads of a burst: never more than one per each.
+    bursts = {call.time // firmware.burst_s for call in calls if call.kind == "firmware"}
+    assert kinds["token"] <= kinds["members"] + len(bursts)
     assert set(kinds) == {"firmware", "members", "devices", "token"}
-    firmware_reads = sum(len(times) for times in reads.values())
-    assert firmware_reads <= len(DEVICES) * DAY_S / PERIOD_S + len(DEVICES)
-    assert len(calls) == firmware_reads + 2 * DAY_S / SCAN_S + len(token_times)
+    assert len(calls) <= 30
 
 
-async def test_scheduled_reads_are_staggered(
+async def test_scheduled_reads_come_in_bursts(
     hass: HomeAssistant, steady: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
 ) -> None:
-    """Reads never bunch: spaced apart, each device once a period, spread over the period."""
+    """Over a week: reads land on the burst grid, spaced, one token a burst; each device read.
+
+    Every device is read at least once a week whatever its group does (staged rollouts).
+    """
+    firmware = steady.runtime_data.firmware
     sim.reset_calls()
-    await clock.advance(DAY_S)
-    reads = reads_by_device(sim.calls)
-    times = sorted(t for device_times in reads.values() for t in device_times)
-    assert all(later - earlier >= SPACING_S for earlier, later in pairwise(times))
-    for device_times in reads.values():
-        for first, second in pairwise(device_times):
-            assert second - first == pytest.approx(PERIOD_S, abs=len(DEVICES) * SPACING_S)
-    # Over one period the slots (fixed by a hash of the id) spread: no hour of the period
-    # holds more than a quarter of the reads, and they span most of the period.
-    one_period = [t for t in times if t < times[0] + PERIOD_S]
-    assert len(one_period) == len(DEVICES)
-    per_hour = Counter(int((t % PERIOD_S) // 3600) for t in one_period)
-    assert max(per_hour.values()) <= len(DEVICES) / 4
-    assert len(per_hour) >= PERIOD_S / 3600 / 2
-    assert one_period[-1] - one_period[0] > PERIOD_S / 2
+    start = time.time()
+    await clock.advance(WEEK_S)
+    reads = sorted(call.time for call in sim.calls if call.kind == "firmware")
+    assert all(later - earlier >= SPACING_S for earlier, later in pairwise(reads))
+    assert all(t % firmware.burst_s <= len(DEVICES) * SPACING_S + 1 for t in reads)
+    spans: dict[float, float] = {}  # burst -> its last read
+    for t in reads:
+        spans[t // firmware.burst_s * firmware.burst_s] = t
+    for burst, last in spans.items():
+        tokens = [c for c in sim.calls if c.kind == "token" and burst <= c.time <= last]
+        assert len(tokens) <= 1
+    last_read = dict.fromkeys(DEVICES, start - 1200.0)  # steady: read by then
+    for call in sim.calls:
+        if call.kind == "firmware":
+            assert call.time - last_read[device_of(call)] <= WEEK_S
+            last_read[device_of(call)] = call.time
+    assert all(start + WEEK_S - at <= WEEK_S for at in last_read.values())
+
+
+async def test_product_release_shows_on_every_device_within_the_period(
+    hass: HomeAssistant, steady: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """New firmware for a whole product, published right after a read of it: every device
+    of the product shows it within the firmware period, read right after the first."""
+    wifi = [device_id for device_id in DEVICES if device_id not in SUBS]
+    sim.reset_calls()
+    assert await clock.advance(
+        DAY_S, until=lambda: any(device_of(c) in wifi for c in sim.calls if c.kind == "firmware")
+    )
+    published = time.time()
+    for device_id in wifi:
+        sim.publish_firmware(device_id, 0, "2.0.0")
+    entities = [entity_of(hass, device_id) for device_id in wifi]
+    assert await clock.advance(
+        PERIOD_S + 60,
+        until=lambda: all(
+            hass.states.get(entity_id).attributes["latest_version"] == "2.0.0"
+            for entity_id in entities
+        ),
+    )
+    assert time.time() - published <= PERIOD_S + len(wifi) * SPACING_S + 1
+
+
+async def test_staged_release_shows_within_a_week(
+    hass: HomeAssistant, steady: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """A release reaching one device of a product, right after its read, shows within a week,
+    and costs no read of the others beyond their schedule."""
+    device_id = DEVICES[5]
+    sim.reset_calls()
+    assert await clock.advance(
+        WEEK_S,
+        until=lambda: any(device_of(c) == device_id for c in sim.calls if c.kind == "firmware"),
+    )
+    published = time.time()
+    sim.publish_firmware(device_id, 0, "2.0.0")
+    entity_id = entity_of(hass, device_id)
+    assert await clock.advance(
+        WEEK_S,
+        until=lambda: hass.states.get(entity_id).attributes["latest_version"] == "2.0.0",
+    )
+    assert time.time() - published <= WEEK_S
 
 
 async def test_restart_spends_at_most_five_calls(
@@ -246,14 +319,13 @@ async def test_update_entity_reads_that_device_now(
     """homeassistant.update_entity: one firmware read of that device, nothing else."""
     assert await async_setup_component(hass, "homeassistant", {})
     device_id = DEVICES[5]
-    entity_id = er.async_get(hass).async_get_entity_id("update", DOMAIN, device_id)
+    entity_id = entity_of(hass, device_id)
     sim.publish_firmware(device_id, 0, "1.2.0")
     sim.reset_calls()
     await hass.services.async_call(
         "homeassistant", "update_entity", {"entity_id": entity_id}, blocking=True
     )
-    await clock.settle()
     assert [(call.kind, device_of(call)) for call in sim.calls] == [("firmware", device_id)]
-    state = hass.states.get(entity_id or "")
+    state = hass.states.get(entity_id)
     assert state is not None
     assert state.attributes["latest_version"] == "1.2.0"

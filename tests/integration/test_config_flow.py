@@ -15,8 +15,10 @@ from custom_components.tuya_ota.const import (
     CONF_FIRMWARE_CHECK_HOURS,
     CONF_HOME_ID,
     CONF_MAX_PARALLEL,
+    CONF_MONTHLY_CALL_BUDGET,
     CONF_SCAN_INTERVAL_MINUTES,
     CONF_UID,
+    DEFAULT_MONTHLY_CALL_BUDGET,
     DOMAIN,
 )
 from tuya_sim import SimHome, SimMember, TuyaCloudSimulator
@@ -275,5 +277,6 @@ async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -
         CONF_MAX_PARALLEL: 5,
         CONF_SCAN_INTERVAL_MINUTES: 60,
         CONF_FIRMWARE_CHECK_HOURS: 24,
+        CONF_MONTHLY_CALL_BUDGET: DEFAULT_MONTHLY_CALL_BUDGET,
     }
     assert init_integration.runtime_data.queue.max_parallel == 5

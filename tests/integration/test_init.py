@@ -114,16 +114,18 @@ async def test_restart_shows_last_versions_at_once(
 async def test_release_notes(
     hass: HomeAssistant, init_integration: MockConfigEntry, hass_ws_client: object
 ) -> None:
-    """Release notes are the firmware's desc; several channels each under their name."""
+    """Release notes start with the firmware's desc; several channels each under their name."""
     client = await hass_ws_client(hass)  # type: ignore[operator]
     await client.send_json({"id": 1, "type": "update/release_notes", "entity_id": PLUG_ENTITY})
     result = await client.receive_json()
-    assert result["result"] == "Faster pairing."
+    assert result["result"].startswith("Faster pairing.\n\n**Before you install**")
     await client.send_json(
         {"id": 2, "type": "update/release_notes", "entity_id": "update.hall_dimmer_firmware"}
     )
     result = await client.receive_json()
-    assert result["result"] == "### Main 2.1.0\n\nWi-Fi fixes\n\n### MCU 1.0.5\n\nSmoother dim"
+    assert result["result"].startswith(
+        "### Main 2.1.0\n\nWi-Fi fixes\n\n### MCU 1.0.5\n\nSmoother dim\n\n**Before you install**"
+    )
 
 
 async def test_diagnostics(

@@ -212,6 +212,7 @@ async def test_every_call(client: TuyaCloudClient, sim: TuyaCloudSimulator) -> N
     assert by_id[PLUG] == Device(
         device_id=PLUG,
         name="Plug",
+        product_id=sim.get_device(PLUG).product_id,
         product_name="Smart Plug",
         category="cz",
         model="SP-1",

@@ -238,8 +238,13 @@ class TuyaCloudClient:
         rate_limit_retries: int = 3,
         rate_limit_backoff: float = 1.0,
         call_observer: CallObserver | None = None,
+        on_request: Callable[[], None] | None = None,
     ) -> None:
-        """Validate the endpoint now so a bad URL fails at setup, not on the first call."""
+        """Validate the endpoint now so a bad URL fails at setup, not on the first call.
+
+        ``on_request`` is called once for every request the cloud answers, token calls
+        included: Tuya counts each of them against the project's quota.
+        """
         self._session = session
         self._endpoint = validate_endpoint(endpoint)
         self._access_id = access_id
@@ -248,6 +253,7 @@ class TuyaCloudClient:
         self._clock = clock or _wall_clock
         self._rate_limit_retries = max(rate_limit_retries, 0)
         self._rate_limit_backoff = max(rate_limit_backoff, 0.0)
+        self._on_request = on_request
         self._token: Token | None = None
         self._token_lock = asyncio.Lock()
         self._call_observer = call_observer
@@ -449,6 +455,8 @@ class TuyaCloudClient:
                     method, self._endpoint + path, params=query, headers=headers
                 ) as response:
                     status = response.status
+                    if self._on_request is not None:
+                        self._on_request()
                     body = await response.read()
         except TimeoutError as err:
             _LOGGER.debug("%s: timed out", what)

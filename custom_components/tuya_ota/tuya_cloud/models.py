@@ -214,6 +214,7 @@ class Device:
 
     device_id: str
     name: str
+    product_id: str
     product_name: str
     category: str
     model: str
@@ -228,6 +229,7 @@ class Device:
         return cls(
             device_id=device_id,
             name=_str(data, "name", default=device_id),
+            product_id=_str(data, "product_id", "productId"),
             product_name=_str(data, "product_name", "productName"),
             category=_str(data, "category"),
             model=_str(data, "model"),

@@ -1,0 +1,171 @@
+"""Release notes and the one-line summary warn about what this kind of device does."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import (
+    MockHAClientWebSocket,
+    WebSocketGenerator,
+)
+
+from custom_components.tuya_ota.release_notes import (
+    LOCAL_KEY,
+    MAX_SUMMARY_LENGTH,
+    PHONE_BLUETOOTH,
+    SLEEPING,
+    SUB_DEVICE,
+    release_notes,
+    release_summary,
+)
+from custom_components.tuya_ota.tuya_cloud import Device, FirmwareChannel
+from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
+
+from .conftest import CURRENT_ENTITY, HOME_ID, PLUG_ENTITY, ZIGBEE_ENTITY
+
+WIFI = Device(
+    device_id="bf01",
+    name="Plug",
+    product_id="p1",
+    product_name="Plug",
+    category="cz",
+    model="",
+    online=True,
+    sub=False,
+)
+OFFER = FirmwareChannel(
+    channel=0,
+    upgrade_status=1,
+    current_version="1.0.0",
+    version="1.1.0",
+    desc="Fixes.",
+    can_upgrade=True,
+    low_power=False,
+    timeout_s=60,
+    remind="",
+)
+BATTERY = "bf000000000000sleepy"
+BATTERY_ENTITY = "update.battery_sensor_firmware"
+BLUETOOTH = "bf00000000bluetooth1"
+BLUETOOTH_ENTITY = "update.bluetooth_lock_firmware"
+
+
+def warnings_of(notes: str | None) -> list[str]:
+    assert notes is not None
+    return [line.removeprefix("- ") for line in notes.splitlines() if line.startswith("- ")]
+
+
+@pytest.mark.parametrize(
+    ("device", "channels", "warnings"),
+    [
+        (WIFI, [OFFER], [LOCAL_KEY]),
+        (WIFI, [replace(OFFER, low_power=True)], [SLEEPING, LOCAL_KEY]),
+        (replace(WIFI, sub=True), [replace(OFFER, channel=3)], [SUB_DEVICE, LOCAL_KEY]),
+        (WIFI, [replace(OFFER, channel=1)], [PHONE_BLUETOOTH, LOCAL_KEY]),
+        # Behind a gateway, a Bluetooth device updates through the gateway, not the phone.
+        (replace(WIFI, sub=True), [replace(OFFER, channel=1)], [SUB_DEVICE, LOCAL_KEY]),
+        (
+            replace(WIFI, sub=True),
+            [replace(OFFER, channel=3, low_power=True)],
+            [SLEEPING, SUB_DEVICE, LOCAL_KEY],
+        ),
+    ],
+    ids=["wifi", "sleeping", "sub-device", "bluetooth-phone", "bluetooth-sub", "sleeping-sub"],
+)
+def test_warnings_of_each_kind_of_device(
+    device: Device, channels: list[FirmwareChannel], warnings: list[tuple[str, str]]
+) -> None:
+    """The notes keep the firmware's own text first, then a bullet per warning."""
+    notes = release_notes(device, channels)
+    assert notes is not None
+    assert notes.startswith("Fixes.\n\n**Before you install**\n\n- ")
+    assert warnings_of(notes) == [text for text, _ in warnings]
+    summary = release_summary(device, channels)
+    assert summary == " ".join(phrase for _, phrase in warnings)
+    assert len(summary) <= MAX_SUMMARY_LENGTH
+    assert "\n" not in summary
+
+
+def test_every_warning_at_once_fits_the_summary() -> None:
+    """All warnings together stay within Home Assistant's 255 characters."""
+    summary = release_summary(replace(WIFI, sub=True), [replace(OFFER, low_power=True)])
+    assert summary is not None
+    assert len(summary) <= MAX_SUMMARY_LENGTH
+
+
+def test_nothing_offered_no_notes() -> None:
+    """Up to date: neither notes nor summary."""
+    current = replace(OFFER, version="1.0.0", upgrade_status=0)
+    assert release_notes(WIFI, [current]) is None
+    assert release_summary(WIFI, [current]) is None
+
+
+def test_notes_without_desc_are_the_warnings() -> None:
+    """Firmware without notes of its own still warns."""
+    notes = release_notes(WIFI, [replace(OFFER, desc="")])
+    assert notes is not None
+    assert notes.startswith("**Before you install**")
+
+
+def test_only_offered_channels_count() -> None:
+    """A sleeping channel that offers nothing does not make the update wait for wake-up."""
+    idle = replace(OFFER, channel=9, version="1.0.0", upgrade_status=0, low_power=True)
+    assert warnings_of(release_notes(WIFI, [OFFER, idle])) == [LOCAL_KEY[0]]
+
+
+@pytest.fixture
+async def sim(sim: TuyaCloudSimulator) -> TuyaCloudSimulator:
+    """The test home and a Bluetooth lock that updates through the phone."""
+    sim.add_device(
+        HOME_ID,
+        SimDevice(
+            device_id=BLUETOOTH,
+            name="Bluetooth Lock",
+            firmware=[SimFirmware(channel=1, current_version="1.0.0", version="1.0.2")],
+        ),
+    )
+    return sim
+
+
+async def notes_of(client: MockHAClientWebSocket, entity_id: str) -> str | None:
+    await client.send_json_auto_id({"type": "update/release_notes", "entity_id": entity_id})
+    result = await client.receive_json()
+    assert result["success"], result
+    notes: str | None = result["result"]
+    return notes
+
+
+@pytest.mark.parametrize(
+    ("entity_id", "first_warning"),
+    [
+        (PLUG_ENTITY, LOCAL_KEY),
+        (BATTERY_ENTITY, SLEEPING),
+        (ZIGBEE_ENTITY, SUB_DEVICE),
+        (BLUETOOTH_ENTITY, PHONE_BLUETOOTH),
+    ],
+)
+async def test_entities_warn(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    entity_id: str,
+    first_warning: tuple[str, str],
+) -> None:
+    """What the update dialog shows: the summary above the notes, the notes' warnings."""
+    client = await hass_ws_client(hass)
+    notes = await notes_of(client, entity_id)
+    assert warnings_of(notes)[0] == first_warning[0]
+    assert warnings_of(notes)[-1] == LOCAL_KEY[0]
+    summary = hass.states.get(entity_id).attributes["release_summary"]
+    assert summary.startswith(first_warning[1])
+    assert summary.endswith(LOCAL_KEY[1])
+
+
+async def test_up_to_date_entity_has_no_summary(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Nothing offered, nothing to warn about."""
+    assert hass.states.get(CURRENT_ENTITY).attributes["release_summary"] is None
