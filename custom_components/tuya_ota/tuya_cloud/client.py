@@ -417,15 +417,14 @@ class TuyaCloudClient:
                     log_path,
                 )
 
-    async def _send(
+    def _signed_headers(
         self,
         method: str,
         path: str,
         params: Mapping[str, str | int] | None,
         access_token: str | None,
-        log_path: str,
-    ) -> object:
-        """Sign and send one HTTP request, returning the envelope's result."""
+    ) -> dict[str, str]:
+        """The headers that authenticate one request, signed now with a fresh nonce."""
         t = str(int(self._clock() * 1000))
         nonce = uuid.uuid4().hex
         headers = {
@@ -445,6 +444,18 @@ class TuyaCloudClient:
         }
         if access_token is not None:
             headers["access_token"] = access_token
+        return headers
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        access_token: str | None,
+        log_path: str,
+    ) -> object:
+        """Sign and send one HTTP request, returning the envelope's result."""
+        headers = self._signed_headers(method, path, params, access_token)
         query: dict[str, str] | None = (
             {name: str(value) for name, value in params.items()} if params else None
         )
