@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.update import DOMAIN as UPDATE_DOMAIN, SERVICE_INSTALL
@@ -218,11 +220,21 @@ def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Advance:
 
 @pytest.fixture
 async def init_integration(
-    hass: HomeAssistant, config_entry: MockConfigEntry, advance: Advance
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    advance: Advance,
+    request: pytest.FixtureRequest,
 ) -> MockConfigEntry:
-    """The entry set up, with every device's firmware read once."""
+    """The entry set up, with every device's firmware read once.
+
+    Parametrized indirectly with a platform, only that platform is set up (for snapshots).
+    """
     config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    context: AbstractContextManager[object] = nullcontext()
+    if platform := getattr(request, "param", None):
+        context = patch("custom_components.tuya_ota.PLATFORMS", [platform])
+    with context:
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
     await advance(20)
     return config_entry
