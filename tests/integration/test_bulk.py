@@ -6,13 +6,8 @@ import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from homeassistant.components.update import (
-    ATTR_IN_PROGRESS,
-    ATTR_UPDATE_PERCENTAGE,
-    DOMAIN as UPDATE_DOMAIN,
-    SERVICE_INSTALL,
-)
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.components.update import ATTR_IN_PROGRESS, ATTR_UPDATE_PERCENTAGE
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -24,6 +19,7 @@ from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 from .conftest import (
     HOME_ID,
     Advance,
+    install,
     run_until_idle,
     simulator_with_owner_home,
 )
@@ -78,9 +74,7 @@ async def test_install_all_twelve(
     """One install call with every entity, as the frontend's "Update all" sends it."""
     events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
     entity_ids = [entity_of(hass, device_id) for device_id in WIFI + SUBS]
-    await hass.services.async_call(
-        UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: entity_ids}, blocking=True
-    )
+    await install(hass, *entity_ids)
     # Three start at once; the rest show queued: in progress without a percentage.
     assert len(sim.start_calls) == 3
     queued = [
