@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
-from unittest.mock import patch
+from unittest.mock import AsyncMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.update import DOMAIN as UPDATE_DOMAIN, SERVICE_INSTALL
@@ -216,6 +216,13 @@ def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Advance:
             remaining -= step
 
     return _advance
+
+
+@pytest.fixture
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """The entry's setup replaced, for flow tests that need no running integration."""
+    with patch("custom_components.tuya_ota.async_setup_entry", return_value=True) as mock_setup:
+        yield mock_setup
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from tuya_sim import IOT_CORE, SimDevice, SimFirmware, SimHome, SimMember, TuyaC
 from .conftest import HOME_ID, MEMBER_UID, OFFLINE, PLUG, simulator_with_owner_home
 from .test_config_flow import start_flow, user_input
 
+pytestmark = pytest.mark.usefixtures("mock_setup_entry")
+
 CODES = [
     (28841101, "api_not_subscribed"),
     (28841105, "api_not_subscribed"),
