@@ -1,8 +1,8 @@
-"""Fixtures shared by every test: Home Assistant's harness and the simulated Tuya cloud."""
+"""Fixtures shared by every test: Home Assistant's harness, snapshots, a clock, simulated clouds."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from syrupy.filters import paths
 from syrupy.location import PyTestLocation
 from syrupy.types import PropertyPath, SerializableData
 
+from tests.timetravel import FakeClock
 from tuya_sim import TuyaCloudSimulator
 
 pytest_plugins = ["pytest_homeassistant_custom_component"]
@@ -80,11 +81,27 @@ def no_deprecated_use_reported(caplog: pytest.LogCaptureFixture) -> Generator[No
 
 
 @pytest.fixture
-async def running_simulator() -> AsyncGenerator[TuyaCloudSimulator]:
-    """An empty simulated cloud on a loopback port."""
-    sim = TuyaCloudSimulator(
-        access_id="simaccessid0000001", access_secret="simsecret0000000000000000000001"
-    )
-    await sim.start(host="127.0.0.1", port=0)
-    yield sim
-    await sim.stop()
+def clock() -> FakeClock:
+    """The hand-moved clock of the client's and the simulator's tests.
+
+    The integration tests' conftest replaces it with the clock driving Home Assistant's time.
+    """
+    return FakeClock()
+
+
+type StartSimulator = Callable[[TuyaCloudSimulator], Awaitable[TuyaCloudSimulator]]
+
+
+@pytest.fixture
+async def start_simulator() -> AsyncGenerator[StartSimulator]:
+    """Serve simulated clouds on loopback ports; each one stops when the test ends."""
+    started: list[TuyaCloudSimulator] = []
+
+    async def start(simulator: TuyaCloudSimulator) -> TuyaCloudSimulator:
+        await simulator.start(host="127.0.0.1", port=0)
+        started.append(simulator)
+        return simulator
+
+    yield start
+    for simulator in started:
+        await simulator.stop()

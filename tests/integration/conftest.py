@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
+import math
 from unittest.mock import AsyncMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -25,6 +26,8 @@ from custom_components.tuya_ota.const import (
     CONF_UID,
     DOMAIN,
 )
+from tests.conftest import StartSimulator
+from tests.timetravel import Clock
 from tuya_sim import SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
 
 ACCESS_ID = "testaccessid000001"
@@ -154,13 +157,11 @@ def simulator_with_owner_home() -> TuyaCloudSimulator:
 
 
 @pytest.fixture
-async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
+async def sim(start_simulator: StartSimulator) -> TuyaCloudSimulator:
     """The simulated cloud with the test home, on a loopback port."""
     simulator = TuyaCloudSimulator(access_id=ACCESS_ID, access_secret=ACCESS_SECRET)
     build_test_home(simulator)
-    await simulator.start(host="127.0.0.1", port=0)
-    yield simulator
-    await simulator.stop()
+    return await start_simulator(simulator)
 
 
 @pytest.fixture
@@ -200,6 +201,13 @@ async def run_until_idle(hass: HomeAssistant, entry: MockConfigEntry, advance: A
             return
         await advance(1)
     pytest.fail("the queue never emptied")
+
+
+@pytest.fixture
+def clock(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Clock:
+    """Time moved from one timer to the next, for the long runs."""
+    hass.loop.slow_callback_duration = math.inf  # the frozen clock's jumps are not slow calls
+    return Clock(hass, freezer)
 
 
 @pytest.fixture

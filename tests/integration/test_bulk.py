@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
 from typing import Any
 
 from homeassistant.components.update import ATTR_IN_PROGRESS, ATTR_UPDATE_PERCENTAGE
@@ -14,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
+from tests.conftest import StartSimulator
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .conftest import (
@@ -32,7 +32,7 @@ FAILING = WIFI[7]
 
 
 @pytest.fixture
-async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
+async def sim(start_simulator: StartSimulator) -> TuyaCloudSimulator:
     """A home of twelve devices: eight Wi-Fi (one offline, one failing), four sub-devices."""
     simulator = simulator_with_owner_home()
     for device_id in WIFI + SUBS:
@@ -54,9 +54,7 @@ async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
                 ],
             ),
         )
-    await simulator.start(host="127.0.0.1", port=0)
-    yield simulator
-    await simulator.stop()
+    return await start_simulator(simulator)
 
 
 def entity_of(hass: HomeAssistant, device_id: str) -> str:
