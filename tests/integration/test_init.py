@@ -157,3 +157,18 @@ async def test_damaged_store_is_ignored(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await advance(20)
     assert hass.states.get(PLUG_ENTITY).attributes["installed_version"] == "1.0.0"
+
+
+async def test_home_without_devices(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: TuyaCloudSimulator, advance: Advance
+) -> None:
+    """A home without devices sets up, reads no firmware and has nothing to update."""
+    for device in sim.devices:
+        sim.remove_device(device.device_id)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await advance(60)
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert hass.states.async_entity_ids("update") == []
+    assert hass.states.get("sensor.test_home_updates_available").state == "0"
+    assert sim.call_count("/firmware") == 0
