@@ -1,6 +1,8 @@
-"""Frozen time moved from one scheduled timer to the next, for tests and benchmarks.
+"""The tests' clocks: a hand-moved one, and frozen time moved from one timer to the next.
 
-Stepping a simulated day second by second is slow; jumping straight to the next timer runs
+:class:`FakeClock` is for the client and the simulator alone, which take their clock as an
+argument. :class:`Clock` drives Home Assistant's frozen time, for tests and benchmarks:
+stepping a simulated day second by second is slow; jumping straight to the next timer runs
 the same code in the same order, and no cloud call is ever in flight while time moves.
 """
 
@@ -14,6 +16,22 @@ import time
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+
+# Where the hand-moved clock starts (epoch seconds, November 2023).
+START = 1_700_000_000.0
+
+
+class FakeClock:
+    """A clock the test moves by hand, shared by the client and the simulator."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 class Clock:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
+import math
+from unittest.mock import AsyncMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.update import DOMAIN as UPDATE_DOMAIN, SERVICE_INSTALL
@@ -23,6 +26,8 @@ from custom_components.tuya_ota.const import (
     CONF_UID,
     DOMAIN,
 )
+from tests.conftest import StartSimulator
+from tests.timetravel import Clock
 from tuya_sim import SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
 
 ACCESS_ID = "testaccessid000001"
@@ -152,13 +157,11 @@ def simulator_with_owner_home() -> TuyaCloudSimulator:
 
 
 @pytest.fixture
-async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
+async def sim(start_simulator: StartSimulator) -> TuyaCloudSimulator:
     """The simulated cloud with the test home, on a loopback port."""
     simulator = TuyaCloudSimulator(access_id=ACCESS_ID, access_secret=ACCESS_SECRET)
     build_test_home(simulator)
-    await simulator.start(host="127.0.0.1", port=0)
-    yield simulator
-    await simulator.stop()
+    return await start_simulator(simulator)
 
 
 @pytest.fixture
@@ -201,6 +204,13 @@ async def run_until_idle(hass: HomeAssistant, entry: MockConfigEntry, advance: A
 
 
 @pytest.fixture
+def clock(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Clock:
+    """Time moved from one timer to the next, for the long runs."""
+    hass.loop.slow_callback_duration = math.inf  # the frozen clock's jumps are not slow calls
+    return Clock(hass, freezer)
+
+
+@pytest.fixture
 def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Advance:
     """Move time forward in one-second steps, letting timers and their calls run."""
 
@@ -217,12 +227,29 @@ def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Advance:
 
 
 @pytest.fixture
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """The entry's setup replaced, for flow tests that need no running integration."""
+    with patch("custom_components.tuya_ota.async_setup_entry", return_value=True) as mock_setup:
+        yield mock_setup
+
+
+@pytest.fixture
 async def init_integration(
-    hass: HomeAssistant, config_entry: MockConfigEntry, advance: Advance
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    advance: Advance,
+    request: pytest.FixtureRequest,
 ) -> MockConfigEntry:
-    """The entry set up, with every device's firmware read once."""
+    """The entry set up, with every device's firmware read once.
+
+    Parametrized indirectly with a platform, only that platform is set up (for snapshots).
+    """
     config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    context: AbstractContextManager[object] = nullcontext()
+    if platform := getattr(request, "param", None):
+        context = patch("custom_components.tuya_ota.PLATFORMS", [platform])
+    with context:
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
     await advance(20)
     return config_entry

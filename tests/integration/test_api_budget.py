@@ -8,12 +8,10 @@ scheduled timer to the next (one-second steps would take too long for a day).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import AsyncGenerator
 from itertools import pairwise
 import math
 import time
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -29,6 +27,7 @@ from custom_components.tuya_ota.const import (
     PROGRESS_POLL_INTERVAL,
 )
 from custom_components.tuya_ota.tuya_cloud.client import TOKEN_REFRESH_MARGIN_S
+from tests.conftest import StartSimulator
 from tests.timetravel import Clock
 from tuya_sim import SimCall, SimDevice, SimFirmware, TuyaCloudSimulator
 
@@ -49,7 +48,7 @@ WITH_UPDATE = {DEVICES[3], DEVICES[9], DEVICES[14]}
 
 
 @pytest.fixture
-async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
+async def sim(start_simulator: StartSimulator) -> TuyaCloudSimulator:
     """Twenty devices, two of them sub-devices, three with an update to offer."""
     simulator = simulator_with_owner_home()
     for device_id in DEVICES:
@@ -69,17 +68,7 @@ async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
                 ],
             ),
         )
-    await simulator.start(host="127.0.0.1", port=0)
-    yield simulator
-    await simulator.stop()
-
-
-@pytest.fixture
-def clock(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Clock:
-    """The test's driven clock."""
-    # Under a frozen clock, asyncio's debug warnings about slow callbacks measure the jumps.
-    hass.loop.slow_callback_duration = math.inf
-    return Clock(hass, freezer)
+    return await start_simulator(simulator)
 
 
 @pytest.fixture

@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
 from typing import Any
 
-from homeassistant.components.update import (
-    ATTR_IN_PROGRESS,
-    ATTR_UPDATE_PERCENTAGE,
-    DOMAIN as UPDATE_DOMAIN,
-    SERVICE_INSTALL,
-)
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.components.update import ATTR_IN_PROGRESS, ATTR_UPDATE_PERCENTAGE
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
+from tests.conftest import StartSimulator
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .conftest import (
     HOME_ID,
     Advance,
+    install,
     run_until_idle,
     simulator_with_owner_home,
 )
@@ -36,7 +32,7 @@ FAILING = WIFI[7]
 
 
 @pytest.fixture
-async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
+async def sim(start_simulator: StartSimulator) -> TuyaCloudSimulator:
     """A home of twelve devices: eight Wi-Fi (one offline, one failing), four sub-devices."""
     simulator = simulator_with_owner_home()
     for device_id in WIFI + SUBS:
@@ -58,9 +54,7 @@ async def sim() -> AsyncGenerator[TuyaCloudSimulator]:
                 ],
             ),
         )
-    await simulator.start(host="127.0.0.1", port=0)
-    yield simulator
-    await simulator.stop()
+    return await start_simulator(simulator)
 
 
 def entity_of(hass: HomeAssistant, device_id: str) -> str:
@@ -78,9 +72,7 @@ async def test_install_all_twelve(
     """One install call with every entity, as the frontend's "Update all" sends it."""
     events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
     entity_ids = [entity_of(hass, device_id) for device_id in WIFI + SUBS]
-    await hass.services.async_call(
-        UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: entity_ids}, blocking=True
-    )
+    await install(hass, *entity_ids)
     # Three start at once; the rest show queued: in progress without a percentage.
     assert len(sim.start_calls) == 3
     queued = [

@@ -9,11 +9,9 @@ the update runs.
 from __future__ import annotations
 
 from collections.abc import Callable
-import math
 import time
 
 import aiohttp
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.update import (
     ATTR_IN_PROGRESS,
     ATTR_INSTALLED_VERSION,
@@ -258,12 +256,6 @@ async def test_module_not_started_keeps_the_mcu_back(
 
 
 # --- timeouts --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def clock(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Clock:
-    hass.loop.slow_callback_duration = math.inf  # the frozen clock's jumps are not slow calls
-    return Clock(hass, freezer)
 
 
 def ended(events: list[Event]) -> Callable[[], bool]:

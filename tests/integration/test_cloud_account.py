@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 import contextlib
-import math
 import time
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.update import ATTR_IN_PROGRESS
 from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID
@@ -66,13 +64,6 @@ ISSUE_OF_CODE = {
     28841101: "api_not_subscribed",
     28841105: "api_not_subscribed",
 }
-
-
-@pytest.fixture
-def clock(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Clock:
-    """Time moved from one timer to the next, for the long runs."""
-    hass.loop.slow_callback_duration = math.inf  # the frozen clock's jumps are not slow calls
-    return Clock(hass, freezer)
 
 
 async def read_firmware_now(hass: HomeAssistant, entity_id: str = PLUG_ENTITY) -> None:

@@ -12,10 +12,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.const import CONF_ACCESS_SECRET, CONF_HOME_ID, DOMAIN
+from tests.conftest import StartSimulator
 from tuya_sim import IOT_CORE, SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
 
 from .conftest import HOME_ID, MEMBER_UID, OFFLINE, PLUG, simulator_with_owner_home
 from .test_config_flow import start_flow, user_input
+
+pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
 CODES = [
     (28841101, "api_not_subscribed"),
@@ -103,17 +106,15 @@ async def test_device_trouble_does_not_block(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-async def test_home_without_devices_reads_no_firmware(hass: HomeAssistant) -> None:
-    simulator = simulator_with_owner_home()
-    await simulator.start(host="127.0.0.1", port=0)
-    try:
-        simulator.unsubscribe(IOT_CORE)  # unseen: there is no device to read
-        flow_id = await start_flow(hass)
-        result = await hass.config_entries.flow.async_configure(flow_id, user_input(simulator))
-        assert result["type"] is FlowResultType.CREATE_ENTRY
-        assert firmware_reads(simulator) == []
-    finally:
-        await simulator.stop()
+async def test_home_without_devices_reads_no_firmware(
+    hass: HomeAssistant, start_simulator: StartSimulator
+) -> None:
+    simulator = await start_simulator(simulator_with_owner_home())
+    simulator.unsubscribe(IOT_CORE)  # unseen: there is no device to read
+    flow_id = await start_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input(simulator))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert firmware_reads(simulator) == []
 
 
 async def test_common_member_reads_no_firmware(

@@ -1,6 +1,12 @@
-"""The config flow: every step, error and abort of the contract, against the simulated cloud."""
+"""The config flow: every step, error and abort of the contract, against the simulated cloud.
+
+The flows run with the entry's setup replaced (``mock_setup_entry``); reauthentication and the
+options, whose outcome is the reloaded integration itself, set it up for real.
+"""
 
 from __future__ import annotations
+
+from unittest.mock import AsyncMock
 
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
@@ -53,7 +59,7 @@ async def start_flow(hass: HomeAssistant) -> str:
 
 @pytest.mark.parametrize("uid", [OWNER_UID, ADMIN_UID])
 async def test_owner_or_admin_creates_entry(
-    hass: HomeAssistant, sim: TuyaCloudSimulator, uid: str
+    hass: HomeAssistant, sim: TuyaCloudSimulator, mock_setup_entry: AsyncMock, uid: str
 ) -> None:
     """With one home, the flow goes straight to the role check and creates the entry."""
     flow_id = await start_flow(hass)
@@ -68,8 +74,10 @@ async def test_owner_or_admin_creates_entry(
         CONF_UID: uid,
         CONF_HOME_ID: HOME_ID,
     }
+    assert len(mock_setup_entry.mock_calls) == 1
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_common_member_aborts(hass: HomeAssistant, sim: TuyaCloudSimulator) -> None:
     """A common member may only look: no entry."""
     flow_id = await start_flow(hass)
@@ -81,7 +89,9 @@ async def test_common_member_aborts(hass: HomeAssistant, sim: TuyaCloudSimulator
     assert hass.config_entries.async_entries(DOMAIN) == []
 
 
-async def test_several_homes_ask_which(hass: HomeAssistant, sim: TuyaCloudSimulator) -> None:
+async def test_several_homes_ask_which(
+    hass: HomeAssistant, sim: TuyaCloudSimulator, mock_setup_entry: AsyncMock
+) -> None:
     """The home step lists the user's homes; the chosen one gets the entry."""
     sim.add_home(
         SimHome(
@@ -98,8 +108,10 @@ async def test_several_homes_ask_which(hass: HomeAssistant, sim: TuyaCloudSimula
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Cottage"
     assert result["data"][CONF_HOME_ID] == 31000002
+    assert len(mock_setup_entry.mock_calls) == 1
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_several_homes_member_of_chosen_aborts(
     hass: HomeAssistant, sim: TuyaCloudSimulator
 ) -> None:
@@ -130,6 +142,7 @@ async def test_several_homes_member_of_chosen_aborts(
 async def test_errors_then_recovery(
     hass: HomeAssistant,
     sim: TuyaCloudSimulator,
+    mock_setup_entry: AsyncMock,
     changes: dict[str, str],
     fault: dict[str, object] | None,
     error: str,
@@ -145,6 +158,7 @@ async def test_errors_then_recovery(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_refused_connection(hass: HomeAssistant, sim: TuyaCloudSimulator) -> None:
     """Nothing listening at the address is cannot_connect."""
     url = sim.url
@@ -155,6 +169,7 @@ async def test_refused_connection(hass: HomeAssistant, sim: TuyaCloudSimulator) 
     await sim.start(host="127.0.0.1", port=0)
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 @pytest.mark.parametrize(
     "endpoint",
     ["ftp://openapi.tuyaeu.com", "http://openapi.tuyaeu.com", "not a url", "http://10.0.0.2:80"],
@@ -171,6 +186,7 @@ async def test_invalid_endpoint_sends_nothing(
     assert sim.calls == []
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_already_configured(
     hass: HomeAssistant, sim: TuyaCloudSimulator, config_entry: MockConfigEntry
 ) -> None:
@@ -182,6 +198,7 @@ async def test_already_configured(
     assert result["reason"] == "already_configured"
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_no_homes(hass: HomeAssistant, sim: TuyaCloudSimulator) -> None:
     """A linked account without any home aborts."""
     sim.add_user("ay1700000000000nohome")
@@ -214,10 +231,14 @@ async def test_reauth(
 
 
 async def test_reconfigure(
-    hass: HomeAssistant, sim: TuyaCloudSimulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    sim: TuyaCloudSimulator,
+    config_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
 ) -> None:
-    """The connection changes, the home stays."""
-    result = await init_integration.start_reconfigure_flow(hass)
+    """The connection changes, the home stays, and the entry reloads with it."""
+    config_entry.add_to_hass(hass)
+    result = await config_entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], user_input(sim, uid="ay17000000000unknown")
@@ -228,25 +249,30 @@ async def test_reconfigure(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert init_integration.data[CONF_UID] == ADMIN_UID
-    assert init_integration.data[CONF_HOME_ID] == HOME_ID
+    assert config_entry.data[CONF_UID] == ADMIN_UID
+    assert config_entry.data[CONF_HOME_ID] == HOME_ID
+    await hass.async_block_till_done()
+    assert len(mock_setup_entry.mock_calls) == 1
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_reconfigure_to_member_aborts(
-    hass: HomeAssistant, sim: TuyaCloudSimulator, init_integration: MockConfigEntry
+    hass: HomeAssistant, sim: TuyaCloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """Reconfiguring to a common member is refused like a new entry."""
-    result = await init_integration.start_reconfigure_flow(hass)
+    config_entry.add_to_hass(hass)
+    result = await config_entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], user_input(sim, uid=MEMBER_UID)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "insufficient_role"
-    assert init_integration.data[CONF_UID] == OWNER_UID
+    assert config_entry.data[CONF_UID] == OWNER_UID
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_reconfigure_home_gone(
-    hass: HomeAssistant, sim: TuyaCloudSimulator, init_integration: MockConfigEntry
+    hass: HomeAssistant, sim: TuyaCloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """An account that lost the entry's home cannot take it over."""
     sim.add_home(
@@ -256,7 +282,8 @@ async def test_reconfigure_home_gone(
             members=[SimMember(uid="ay17000000000000other", name="X", owner=True)],
         )
     )
-    result = await init_integration.start_reconfigure_flow(hass)
+    config_entry.add_to_hass(hass)
+    result = await config_entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], user_input(sim, uid="ay17000000000000other")
     )

@@ -1,4 +1,4 @@
-"""Setup, unload, devices, sensors, diagnostics and secrets."""
+"""Setup, retries, unload, devices, restarts, a damaged store, and secrets kept out of logs."""
 
 from __future__ import annotations
 
@@ -10,19 +10,14 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from syrupy.assertion import SnapshotAssertion
-from syrupy.filters import props
 
 from custom_components.tuya_ota.compat import own_device
 from custom_components.tuya_ota.const import DOMAIN
-from custom_components.tuya_ota.diagnostics import async_get_config_entry_diagnostics
 from tuya_sim import TuyaCloudSimulator
 
 from .conftest import (
-    ACCESS_ID,
     ACCESS_SECRET,
     FAILING_ENTITY,
-    OWNER_UID,
     PLUG,
     PLUG_ENTITY,
     Advance,
@@ -83,21 +78,6 @@ async def test_device_registry(hass: HomeAssistant, init_integration: MockConfig
     assert device.model == "Smart Plug"
 
 
-async def test_summary_sensors(
-    hass: HomeAssistant, init_integration: MockConfigEntry, advance: Advance
-) -> None:
-    """Counts of updates available and queued/running follow the queue."""
-    available = "sensor.test_home_updates_available"
-    running = "sensor.test_home_updates_queued_or_running"
-    assert hass.states.get(available).state == "7"
-    assert hass.states.get(running).state == "0"
-    await install(hass, PLUG_ENTITY)
-    assert hass.states.get(running).state == "1"
-    await run_until_idle(hass, init_integration, advance)
-    assert hass.states.get(available).state == "6"
-    assert hass.states.get(running).state == "0"
-
-
 async def test_restart_shows_last_versions_at_once(
     hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator
 ) -> None:
@@ -109,34 +89,6 @@ async def test_restart_shows_last_versions_at_once(
     assert hass.states.get(PLUG_ENTITY).attributes["installed_version"] == "1.0.0"
     assert sim.call_count("/firmware") == 0
     assert sim.call_count() <= 5
-
-
-async def test_release_notes(
-    hass: HomeAssistant, init_integration: MockConfigEntry, hass_ws_client: object
-) -> None:
-    """Release notes start with the firmware's desc; several channels each under their name."""
-    client = await hass_ws_client(hass)  # type: ignore[operator]
-    await client.send_json({"id": 1, "type": "update/release_notes", "entity_id": PLUG_ENTITY})
-    result = await client.receive_json()
-    assert result["result"].startswith("Faster pairing.\n\n**Before you install**")
-    await client.send_json(
-        {"id": 2, "type": "update/release_notes", "entity_id": "update.hall_dimmer_firmware"}
-    )
-    result = await client.receive_json()
-    assert result["result"].startswith(
-        "### Main 2.1.0\n\nWi-Fi fixes\n\n### MCU 1.0.5\n\nSmoother dim\n\n**Before you install**"
-    )
-
-
-async def test_diagnostics(
-    hass: HomeAssistant, init_integration: MockConfigEntry, snapshot: SnapshotAssertion
-) -> None:
-    """Diagnostics redact credentials, tokens, keys and places."""
-    diagnostics = await async_get_config_entry_diagnostics(hass, init_integration)
-    text = repr(diagnostics)
-    for secret in (ACCESS_SECRET, ACCESS_ID, OWNER_UID, "plugsecretlocalkey"):
-        assert secret not in text
-    assert diagnostics == snapshot(exclude=props("firmware_checked_at", "endpoint"))
 
 
 async def test_secrets_never_logged(
@@ -205,3 +157,18 @@ async def test_damaged_store_is_ignored(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await advance(20)
     assert hass.states.get(PLUG_ENTITY).attributes["installed_version"] == "1.0.0"
+
+
+async def test_home_without_devices(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: TuyaCloudSimulator, advance: Advance
+) -> None:
+    """A home without devices sets up, reads no firmware and has nothing to update."""
+    for device in sim.devices:
+        sim.remove_device(device.device_id)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await advance(60)
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert hass.states.async_entity_ids("update") == []
+    assert hass.states.get("sensor.test_home_updates_available").state == "0"
+    assert sim.call_count("/firmware") == 0

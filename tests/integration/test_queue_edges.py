@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import time
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.update import ATTR_IN_PROGRESS
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF
 from homeassistant.core import Context, HomeAssistant
@@ -126,7 +124,7 @@ async def test_update_the_cloud_never_ends_times_out(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    freezer: FrozenDateTimeFactory,
+    clock: Clock,
 ) -> None:
     """The cloud reports updating forever: only the safety limit ends the job, as timeout."""
     sim.add_device(
@@ -146,8 +144,6 @@ async def test_update_the_cloud_never_ends_times_out(
         ),
     )
     await refresh(hass, init_integration)
-    hass.loop.slow_callback_duration = math.inf  # the frozen clock's jumps are not slow calls
-    clock = Clock(hass, freezer)
     await clock.advance(5)
     events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
     await install(hass, "update.stuck_plug_firmware")

@@ -1,4 +1,4 @@
-"""Update entities: states of every kind of device, install to success and failure."""
+"""Update entities: every kind of device, install to success and failure, release notes."""
 
 from __future__ import annotations
 
@@ -7,14 +7,19 @@ from homeassistant.components.update import (
     ATTR_INSTALLED_VERSION,
     ATTR_LATEST_VERSION,
     ATTR_UPDATE_PERCENTAGE,
-    DOMAIN as UPDATE_DOMAIN,
-    SERVICE_INSTALL,
 )
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
 from tuya_sim import TuyaCloudSimulator
@@ -24,12 +29,27 @@ from .conftest import (
     DIMMER_ENTITY,
     FAILING,
     FAILING_ENTITY,
+    HOME_ID,
     OFFLINE_ENTITY,
+    OWNER_UID,
     PLUG,
     PLUG_ENTITY,
     ZIGBEE_ENTITY,
     Advance,
+    install,
+    refresh,
 )
+
+
+@pytest.mark.parametrize("init_integration", [Platform.UPDATE], indirect=True)
+async def test_entities(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Every update entity's registry entry and state."""
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -61,9 +81,7 @@ async def test_install_to_success(
 ) -> None:
     """Install shows progress while the cloud updates, then the new version and an event."""
     events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
-    await hass.services.async_call(
-        UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: PLUG_ENTITY}, blocking=True
-    )
+    await install(hass, PLUG_ENTITY)
     assert [call[0] for call in sim.start_calls] == [PLUG]
     state = hass.states.get(PLUG_ENTITY)
     assert state.attributes[ATTR_IN_PROGRESS] is True
@@ -93,9 +111,7 @@ async def test_install_to_failure(
 ) -> None:
     """A failed update still offers the update afterwards and reports failed."""
     events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
-    await hass.services.async_call(
-        UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: FAILING_ENTITY}, blocking=True
-    )
+    await install(hass, FAILING_ENTITY)
     await advance(70)
     state = hass.states.get(FAILING_ENTITY)
     assert state.state == STATE_ON
@@ -106,18 +122,27 @@ async def test_install_to_failure(
 
 
 async def test_install_refused_when_member(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    sim: TuyaCloudSimulator,
-    advance: Advance,
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator
 ) -> None:
     """A user demoted to common member is refused with no start call reaching the cloud."""
-    sim.set_member_role(31000001, "ay1700000000000owner", owner=False, admin=False)
-    await init_integration.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    sim.set_member_role(HOME_ID, OWNER_UID, owner=False, admin=False)
+    await refresh(hass, init_integration)
     with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: PLUG_ENTITY}, blocking=True
-        )
+        await install(hass, PLUG_ENTITY)
     assert err.value.translation_key == "refused_insufficient_role"
     assert sim.start_calls == []
+
+
+async def test_release_notes(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> None:
+    """Release notes start with the firmware's desc; several channels each under their name."""
+    client = await hass_ws_client(hass)
+    await client.send_json({"id": 1, "type": "update/release_notes", "entity_id": PLUG_ENTITY})
+    result = await client.receive_json()
+    assert result["result"].startswith("Faster pairing.\n\n**Before you install**")
+    await client.send_json({"id": 2, "type": "update/release_notes", "entity_id": DIMMER_ENTITY})
+    result = await client.receive_json()
+    assert result["result"].startswith(
+        "### Main 2.1.0\n\nWi-Fi fixes\n\n### MCU 1.0.5\n\nSmoother dim\n\n**Before you install**"
+    )

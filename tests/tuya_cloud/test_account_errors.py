@@ -24,9 +24,11 @@ from custom_components.tuya_ota.tuya_cloud import (
     api_product,
     validate_endpoint,
 )
+from tests.conftest import StartSimulator
+from tests.timetravel import FakeClock
 from tuya_sim import IOT_CORE, TuyaCloudSimulator
 
-from .test_client import ACCESS_ID, ACCESS_SECRET, HOME_ID, PLUG, UID, FakeClock, populate
+from .test_client import ACCESS_ID, ACCESS_SECRET, HOME_ID, PLUG, UID, populate
 
 type Call = Callable[[TuyaCloudClient], Awaitable[object]]
 
@@ -41,17 +43,10 @@ CALLS: dict[str, tuple[Call, str]] = {
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def sim(clock: FakeClock) -> AsyncGenerator[TuyaCloudSimulator]:
+async def sim(start_simulator: StartSimulator, clock: FakeClock) -> TuyaCloudSimulator:
     simulator = TuyaCloudSimulator(ACCESS_ID, ACCESS_SECRET, clock=clock)
     populate(simulator)
-    await simulator.start(host="127.0.0.1", port=0)
-    yield simulator
-    await simulator.stop()
+    return await start_simulator(simulator)
 
 
 @pytest.fixture

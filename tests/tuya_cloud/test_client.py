@@ -35,6 +35,8 @@ from custom_components.tuya_ota.tuya_cloud import (
     client as client_module,
     validate_endpoint,
 )
+from tests.conftest import StartSimulator
+from tests.timetravel import START, FakeClock
 from tuya_sim import SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
 
 ACCESS_ID = "clientaccessid0000001"
@@ -46,20 +48,6 @@ MCU = "bf000000000000000mcu"
 ZIGBEE = "bf00000000000000zigb"
 VACUUM = "bf0000000000000vacuum"
 LOCAL_KEY = "s3cr3tl0calk3y!!"
-START = 1_700_000_000.0
-
-
-class FakeClock:
-    """A clock the test moves by hand, shared by the client and the simulator."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def populate(sim: TuyaCloudSimulator) -> None:
@@ -138,17 +126,10 @@ def populate(sim: TuyaCloudSimulator) -> None:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def sim(clock: FakeClock) -> AsyncGenerator[TuyaCloudSimulator]:
+async def sim(start_simulator: StartSimulator, clock: FakeClock) -> TuyaCloudSimulator:
     simulator = TuyaCloudSimulator(ACCESS_ID, ACCESS_SECRET, clock=clock)
     populate(simulator)
-    await simulator.start(host="127.0.0.1", port=0)
-    yield simulator
-    await simulator.stop()
+    return await start_simulator(simulator)
 
 
 @pytest.fixture

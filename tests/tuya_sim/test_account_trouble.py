@@ -10,6 +10,8 @@ from collections.abc import AsyncGenerator
 import aiohttp
 import pytest
 
+from tests.conftest import StartSimulator
+from tests.timetravel import FakeClock
 from tuya_sim import IOT_CORE, SMART_HOME_BASIC, SimHome, SimMember, TuyaCloudSimulator
 import tuya_sim.__main__ as sim_main
 from tuya_sim.scenarios import (
@@ -26,7 +28,6 @@ from .test_simulator import (
     FW,
     HOME_ID,
     UID,
-    FakeClock,
     Raw,
     add,
     firmware,
@@ -37,20 +38,13 @@ DEVICES = f"/v1.0/homes/{HOME_ID}/devices"
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def sim(clock: FakeClock) -> AsyncGenerator[TuyaCloudSimulator]:
+async def sim(start_simulator: StartSimulator, clock: FakeClock) -> TuyaCloudSimulator:
     simulator = TuyaCloudSimulator(ACCESS_ID, ACCESS_SECRET, clock=clock)
     simulator.add_home(
         SimHome(home_id=HOME_ID, name="Home", members=[SimMember(uid=UID, name="A", owner=True)])
     )
     add(simulator, "bfa", firmware())
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    return await start_simulator(simulator)
 
 
 @pytest.fixture
@@ -141,28 +135,30 @@ async def answer(raw: Raw, method: str, path: str) -> int:
         ("no-iot-core", 0, 28841101),
     ],
 )
-async def test_trouble_scenarios(trouble: str, devices_code: int, firmware_code: int) -> None:
+async def test_trouble_scenarios(
+    start_simulator: StartSimulator,
+    clock: FakeClock,
+    trouble: str,
+    devices_code: int,
+    firmware_code: int,
+) -> None:
     """The demo home on a project in trouble, here from 30 s on."""
     assert trouble in ACCOUNT_TROUBLES
-    clock = FakeClock()
     sim = TuyaCloudSimulator(DEMO_ACCESS_ID, DEMO_ACCESS_SECRET, clock=clock)
     build_account_trouble(sim, trouble, after_s=30)
     [home] = sim.homes
     assert home.home_id == DEMO_HOME_ID
     devices = f"/v1.0/homes/{DEMO_HOME_ID}/devices"
     firmware_path = f"{FW}/{sim.devices[0].device_id}/firmware"
-    await sim.start()
-    try:
-        async with aiohttp.ClientSession() as session:
-            raw = Raw(session, sim, clock)
-            await raw.login()
-            assert await answer(raw, "GET", devices) == 0
-            assert await answer(raw, "GET", firmware_path) == 0
-            clock.advance(30)
-            assert await answer(raw, "GET", devices) == devices_code
-            assert await answer(raw, "GET", firmware_path) == firmware_code
-    finally:
-        await sim.stop()
+    await start_simulator(sim)
+    async with aiohttp.ClientSession() as session:
+        raw = Raw(session, sim, clock)
+        await raw.login()
+        assert await answer(raw, "GET", devices) == 0
+        assert await answer(raw, "GET", firmware_path) == 0
+        clock.advance(30)
+        assert await answer(raw, "GET", devices) == devices_code
+        assert await answer(raw, "GET", firmware_path) == firmware_code
 
 
 def test_unknown_trouble() -> None:

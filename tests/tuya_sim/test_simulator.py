@@ -17,6 +17,8 @@ import uuid
 import aiohttp
 import pytest
 
+from tests.conftest import StartSimulator
+from tests.timetravel import START, FakeClock
 from tuya_sim import (
     SimCall,
     SimDevice,
@@ -43,21 +45,7 @@ ACCESS_ID = "simtestaccessid00001"
 ACCESS_SECRET = "simtestsecret000000000000000001"
 HOME_ID = 31000001
 UID = "ay1600000000000ann"
-START = 1_700_000_000.0
 FW = "/v2.0/cloud/thing"
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class Raw:
@@ -172,12 +160,7 @@ def add(sim: TuyaCloudSimulator, device_id: str, *channels: SimFirmware, **kw: A
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def sim(clock: FakeClock) -> AsyncGenerator[TuyaCloudSimulator]:
+async def sim(start_simulator: StartSimulator, clock: FakeClock) -> TuyaCloudSimulator:
     simulator = TuyaCloudSimulator(ACCESS_ID, ACCESS_SECRET, clock=clock, token_lifetime_s=7200)
     simulator.add_home(
         SimHome(
@@ -186,9 +169,7 @@ async def sim(clock: FakeClock) -> AsyncGenerator[TuyaCloudSimulator]:
             members=[SimMember(uid=UID, name="Ann", owner=True), SimMember(uid="b", name="Bo")],
         )
     )
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    return await start_simulator(simulator)
 
 
 @pytest.fixture
@@ -656,24 +637,21 @@ async def test_stop_releases_delayed_requests(clock: FakeClock) -> None:
     assert sim.calls[0].code == 1005
 
 
-async def test_rate_limit(clock: FakeClock) -> None:
+async def test_rate_limit(start_simulator: StartSimulator, clock: FakeClock) -> None:
     sim = TuyaCloudSimulator(ACCESS_ID, ACCESS_SECRET, clock=clock, rate_limit_per_s=2)
     sim.add_home(SimHome(home_id=HOME_ID, name="Home", members=[SimMember(uid=UID, name="A")]))
-    await sim.start()
-    try:
-        async with aiohttp.ClientSession() as session:
-            raw = Raw(session, sim, clock)
-            await raw.login()
-            assert await raw.result("GET", f"/v1.0/users/{UID}/homes")
-            assert await raw.code("GET", f"/v1.0/users/{UID}/homes") == 1110
-            clock.advance(0.5)
-            assert await raw.result("GET", f"/v1.0/users/{UID}/homes")
-            assert await raw.code("GET", f"/v1.0/users/{UID}/homes") == 1110
-            clock.advance(10)
-            assert await raw.result("GET", f"/v1.0/users/{UID}/homes")
-            assert await raw.result("GET", f"/v1.0/users/{UID}/homes")
-    finally:
-        await sim.stop()
+    await start_simulator(sim)
+    async with aiohttp.ClientSession() as session:
+        raw = Raw(session, sim, clock)
+        await raw.login()
+        assert await raw.result("GET", f"/v1.0/users/{UID}/homes")
+        assert await raw.code("GET", f"/v1.0/users/{UID}/homes") == 1110
+        clock.advance(0.5)
+        assert await raw.result("GET", f"/v1.0/users/{UID}/homes")
+        assert await raw.code("GET", f"/v1.0/users/{UID}/homes") == 1110
+        clock.advance(10)
+        assert await raw.result("GET", f"/v1.0/users/{UID}/homes")
+        assert await raw.result("GET", f"/v1.0/users/{UID}/homes")
 
 
 async def test_lifecycle_errors(clock: FakeClock) -> None:
