@@ -90,10 +90,7 @@ async def test_install_to_success(
 
 
 async def test_install_to_failure(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    sim: TuyaCloudSimulator,
-    advance: Advance,
+    hass: HomeAssistant, init_integration: MockConfigEntry, advance: Advance
 ) -> None:
     """A failed update still offers the update afterwards and reports failed."""
     events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
