@@ -275,6 +275,7 @@ async def test_reconfigure_home_gone(
     hass: HomeAssistant, sim: TuyaCloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """An account that lost the entry's home cannot take it over."""
+    config_entry.add_to_hass(hass)
     sim.add_home(
         SimHome(
             home_id=31000002,
@@ -282,7 +283,6 @@ async def test_reconfigure_home_gone(
             members=[SimMember(uid="ay17000000000000other", name="X", owner=True)],
         )
     )
-    config_entry.add_to_hass(hass)
     result = await config_entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], user_input(sim, uid="ay17000000000000other")

@@ -1,4 +1,4 @@
-"""Setup, retries, unload, devices, restarts, a damaged store, and secrets kept out of logs."""
+"""Setup, retries, unload, devices, sensors, restarts, a damaged store, secrets kept out of logs."""
 
 from __future__ import annotations
 
@@ -76,6 +76,21 @@ async def test_device_registry(hass: HomeAssistant, init_integration: MockConfig
     assert device.name == "Kitchen Plug"
     assert device.manufacturer == "Tuya"
     assert device.model == "Smart Plug"
+
+
+async def test_summary_sensors(
+    hass: HomeAssistant, init_integration: MockConfigEntry, advance: Advance
+) -> None:
+    """Counts of updates available and queued/running follow the queue."""
+    available = "sensor.test_home_updates_available"
+    running = "sensor.test_home_updates_queued_or_running"
+    assert hass.states.get(available).state == "7"
+    assert hass.states.get(running).state == "0"
+    await install(hass, PLUG_ENTITY)
+    assert hass.states.get(running).state == "1"
+    await run_until_idle(hass, init_integration, advance)
+    assert hass.states.get(available).state == "6"
+    assert hass.states.get(running).state == "0"
 
 
 async def test_restart_shows_last_versions_at_once(

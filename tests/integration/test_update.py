@@ -8,18 +8,15 @@ from homeassistant.components.update import (
     ATTR_LATEST_VERSION,
     ATTR_UPDATE_PERCENTAGE,
 )
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    snapshot_platform,
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
 from tuya_sim import TuyaCloudSimulator
@@ -39,17 +36,6 @@ from .conftest import (
     install,
     refresh,
 )
-
-
-@pytest.mark.parametrize("init_integration", [Platform.UPDATE], indirect=True)
-async def test_entities(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """Every update entity's registry entry and state."""
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -104,10 +90,7 @@ async def test_install_to_success(
 
 
 async def test_install_to_failure(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    sim: TuyaCloudSimulator,
-    advance: Advance,
+    hass: HomeAssistant, init_integration: MockConfigEntry, advance: Advance
 ) -> None:
     """A failed update still offers the update afterwards and reports failed."""
     events = async_capture_events(hass, EVENT_UPDATE_FINISHED)

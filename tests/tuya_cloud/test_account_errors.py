@@ -24,11 +24,10 @@ from custom_components.tuya_ota.tuya_cloud import (
     api_product,
     validate_endpoint,
 )
-from tests.conftest import StartSimulator
 from tests.timetravel import FakeClock
 from tuya_sim import IOT_CORE, TuyaCloudSimulator
 
-from .test_client import ACCESS_ID, ACCESS_SECRET, HOME_ID, PLUG, UID, populate
+from .conftest import ACCESS_ID, ACCESS_SECRET, HOME_ID, PLUG, UID
 
 type Call = Callable[[TuyaCloudClient], Awaitable[object]]
 
@@ -40,13 +39,6 @@ CALLS: dict[str, tuple[Call, str]] = {
     "start": (lambda client: client.start_firmware_update(PLUG, 0), PRODUCT_IOT_CORE),
     "progress": (lambda client: client.get_firmware_progress(PLUG, 0), PRODUCT_IOT_CORE),
 }
-
-
-@pytest.fixture
-async def sim(start_simulator: StartSimulator, clock: FakeClock) -> TuyaCloudSimulator:
-    simulator = TuyaCloudSimulator(ACCESS_ID, ACCESS_SECRET, clock=clock)
-    populate(simulator)
-    return await start_simulator(simulator)
 
 
 @pytest.fixture

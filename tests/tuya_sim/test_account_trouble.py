@@ -5,8 +5,6 @@ Driven with raw signed requests (the simulator's own signing), as test_simulator
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-
 import aiohttp
 import pytest
 
@@ -22,7 +20,7 @@ from tuya_sim.scenarios import (
     build_account_trouble,
 )
 
-from .test_simulator import (
+from .conftest import (
     ACCESS_ID,
     ACCESS_SECRET,
     FW,
@@ -45,14 +43,6 @@ async def sim(start_simulator: StartSimulator, clock: FakeClock) -> TuyaCloudSim
     )
     add(simulator, "bfa", firmware())
     return await start_simulator(simulator)
-
-
-@pytest.fixture
-async def raw(sim: TuyaCloudSimulator, clock: FakeClock) -> AsyncGenerator[Raw]:
-    async with aiohttp.ClientSession() as session:
-        client = Raw(session, sim, clock)
-        await client.login()
-        yield client
 
 
 @pytest.mark.parametrize(
