@@ -49,6 +49,8 @@ from tuya_sim.scenarios import (
     build_large,
 )
 
+from .homes import build_realistic
+
 pytest_plugins = ["pytest_homeassistant_custom_component"]
 
 RESULTS_ENV = "TUYA_OTA_BENCH_OUT"
@@ -277,6 +279,14 @@ async def start_large_home(devices: int, update_seconds: float = 60.0) -> TuyaCl
     """A simulated cloud with ``build_large``'s home, serving on a loopback port."""
     sim = TuyaCloudSimulator(access_id=DEMO_ACCESS_ID, access_secret=DEMO_ACCESS_SECRET)
     build_large(sim, devices, update_seconds)
+    await sim.start(host="127.0.0.1", port=0)
+    return sim
+
+
+async def start_realistic_home(devices: int, products: int) -> TuyaCloudSimulator:
+    """A simulated cloud with ``devices`` devices of ``products`` products, on a loopback port."""
+    sim = TuyaCloudSimulator(access_id=DEMO_ACCESS_ID, access_secret=DEMO_ACCESS_SECRET)
+    build_realistic(sim, devices, products)
     await sim.start(host="127.0.0.1", port=0)
     return sim
 

@@ -1,26 +1,35 @@
 """The home's cloud calls: counted per calendar month, shown, and kept inside a budget.
 
 Tuya counts every call a cloud project makes against a monthly quota, tokens included. The
-client reports each request it sends; scheduled calls (firmware reads, device-list refreshes)
-ask :meth:`CallBudget.scheduled_call_allowed` first and wait when it says no. Installs, their
-progress reads and what a user asks for always go through, and count.
+client reports each request the cloud answers; scheduled calls (firmware reads, device-list
+refreshes) ask :meth:`CallBudget.scheduled_call_allowed` first and wait when it says no.
+Installs, their progress reads, first reads and what a user asks for always go through, and
+count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
+import math
+import time
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .storage import TuyaOtaStore
 
-# Paced calls may run this far ahead of an even spread of the budget over the month, so that
-# the first days of a month are not starved and a burst is not cut short.
+# Scheduled calls may run this far ahead of an even spread over the month, so that the first
+# days of a month are not starved and a burst is not cut short.
 PACING_HEAD_START = timedelta(days=1)
 # A scheduled call may need a token first: the gate keeps room for it.
 TOKEN_RESERVE = 1
+DAY_S = 86400.0
+
+# Set while a scheduled call runs, so that the count knows its calls (and their tokens).
+_SCHEDULED: ContextVar[bool] = ContextVar("tuya_ota_scheduled_call", default=False)
 
 
 def month_key(moment: datetime) -> str:
@@ -36,15 +45,25 @@ def month_bounds(moment: datetime) -> tuple[float, float]:
 
 
 class CallBudget:
-    """Counts the home's cloud calls this calendar month (Home Assistant's time zone)."""
+    """Counts the home's cloud calls this calendar month (Home Assistant's time zone).
+
+    What is left of the budget after the other calls is for the scheduled ones. While the
+    schedule's usual rate fits in it for the rest of the month, nothing slows down; else
+    scheduled calls keep to an even spread of it over the month, so that a home whose
+    schedule would spend more is read less often all month long instead of stopping early.
+    """
 
     def __init__(self, hass: HomeAssistant, store: TuyaOtaStore, monthly_budget: int) -> None:
-        """Take up the count stored for this month, if any."""
+        """Take up the counts stored for this month, if any."""
         self._hass = hass
         self._store = store
         self.monthly_budget = monthly_budget
-        self._month = store.data["calls"]["month"]
-        self._count = store.data["calls"]["count"]
+        stored = store.data["calls"]
+        self._month = stored["month"]
+        self._count = stored["count"]
+        self._scheduled = stored["scheduled"]
+        # The schedule's usual calls a day; until the schedule tells, assume it never fits.
+        self.daily_schedule: Callable[[], float] = lambda: math.inf
         self._listeners: list[CALLBACK_TYPE] = []
         self._notify_pending = False
         self._roll_month()
@@ -57,32 +76,48 @@ class CallBudget:
 
     @callback
     def count_call(self) -> None:
-        """Count one request sent to the cloud (the client's ``on_request``)."""
+        """Count one request the cloud answered (the client's ``on_request``)."""
         self._roll_month()
         self._count += 1
+        if _SCHEDULED.get():
+            self._scheduled += 1
         self._persist()
         if not self._notify_pending:
             self._notify_pending = True
             self._hass.loop.call_soon(self._notify)
 
+    @staticmethod
+    @contextmanager
+    def scheduled_calls() -> Iterator[None]:
+        """Count the calls made in this block (in this task) as scheduled ones."""
+        token = _SCHEDULED.set(True)
+        try:
+            yield
+        finally:
+            _SCHEDULED.reset(token)
+
     def scheduled_call_allowed(self, calls: int = 1, *, paced: bool = True) -> bool:
         """Whether a scheduled call (or ``calls`` of them) may be made now.
 
-        Never past the monthly budget. Paced calls also keep to an even spread of the budget
-        over the month, with a day's head start, so that a home whose schedule would spend
-        more slows down evenly instead of stopping for the rest of the month. A device never
-        read before is not paced: its entity has nothing to show yet.
+        Never past the monthly budget. Paced calls also keep inside what is left of it for
+        the schedule (see the class). A device never read before is not paced: its entity
+        has nothing to show yet.
         """
-        needed = self.calls_this_month + calls + TOKEN_RESERVE
-        if needed > self.monthly_budget:
+        needed = calls + TOKEN_RESERVE
+        if self.calls_this_month + needed > self.monthly_budget:
             return False
-        return not paced or needed <= self._paced_allowance()
+        return not paced or self._scheduled + needed <= self._scheduled_allowance()
 
-    def _paced_allowance(self) -> float:
-        """What an even spread of the budget allows by now."""
+    def _scheduled_allowance(self) -> float:
+        """What the scheduled calls of this month may have spent by now."""
         start, end = month_bounds(dt_util.now())
-        elapsed = dt_util.utcnow().timestamp() - start + PACING_HEAD_START.total_seconds()
-        return self.monthly_budget * min(elapsed / (end - start), 1.0)
+        now = time.time()
+        for_schedule = self.monthly_budget - (self._count - self._scheduled)
+        spread = for_schedule * min(
+            (now - start + PACING_HEAD_START.total_seconds()) / (end - start), 1
+        )
+        rest_of_month = self.daily_schedule() * (end - now) / DAY_S
+        return max(spread, for_schedule - rest_of_month)
 
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> Callable[[], None]:
@@ -101,9 +136,13 @@ class CallBudget:
         month = month_key(dt_util.now())
         if month != self._month:
             self._month = month
-            self._count = 0
+            self._count = self._scheduled = 0
             self._persist()
 
     def _persist(self) -> None:
-        self._store.data["calls"] = {"month": self._month, "count": self._count}
+        self._store.data["calls"] = {
+            "month": self._month,
+            "count": self._count,
+            "scheduled": self._scheduled,
+        }
         self._store.async_schedule_save()

@@ -21,7 +21,7 @@ CONF_FIRMWARE_CHECK_HOURS: Final = "firmware_check_hours"
 CONF_MONTHLY_CALL_BUDGET: Final = "monthly_call_budget"
 
 # ./scripts/bench api measures what these cost on homes whose devices share products: about
-# 1,500 calls a month for 50 devices of 12 products, 3,000 for 200 devices of 30 products.
+# 1,400 calls a month for 50 devices of 12 products, 2,850 for 200 devices of 30 products.
 # Devices of one product with the same installed versions form a group: one of them is read
 # every firmware period (11 h leaves an hour on the 12 h goal to notice new firmware) and
 # the others right after it shows an offer; every device is also read on its own about once a

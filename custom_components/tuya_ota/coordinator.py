@@ -101,6 +101,11 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
         self._schedule_timer: CALLBACK_TYPE | None = None
         self._schedule_task: asyncio.Task[None] | None = None
         self._schedule_retries = 0
+        self._refresh_is_scheduled = False
+
+    async def _async_fetch(self) -> tuple[list[HomeMember], list[Device]]:
+        members = await self.client.get_home_members(self.home_id)
+        return members, await self.client.get_home_devices(self.home_id)
 
     async def _async_update_data(self) -> HomeState:
         """Read members and devices; while the quota is spent, keep what was last read.
@@ -113,8 +118,12 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
                 return self.data
             raise UpdateFailed(translation_domain=DOMAIN, translation_key="quota_exhausted")
         try:
-            members = await self.client.get_home_members(self.home_id)
-            devices = await self.client.get_home_devices(self.home_id)
+            if self._refresh_is_scheduled:
+                # Only the calls themselves: what the listeners start later is not scheduled.
+                with self._budget.scheduled_calls():
+                    members, devices = await self._async_fetch()
+            else:
+                members, devices = await self._async_fetch()
         except TuyaAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -176,7 +185,11 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
         )
 
     async def _scheduled_refresh(self) -> None:
-        await self.async_refresh()
+        self._refresh_is_scheduled = True
+        try:
+            await self.async_refresh()
+        finally:
+            self._refresh_is_scheduled = False
         if self.last_update_success:
             self._schedule_retries = 0
             self._arm(self.scan_interval_s)

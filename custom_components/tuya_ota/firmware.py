@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .coordinator import TuyaOtaCoordinator
     from .data import TuyaOtaConfigEntry
 
+DAY_S = 86400.0
 # After a failed read (cloud down, rate limited) scheduled reads pause this long, doubling.
 FAILURE_BACKOFF_S = 60.0
 FAILURE_BACKOFF_MAX_S = 3600.0
@@ -88,7 +89,7 @@ class ReadReason(IntEnum):
     """Why a device is due for a read; when several are due, the lowest goes first."""
 
     FIRST = 0  # never read: its entity has nothing to show
-    FOLLOWER = 1  # a device of its group shows an offer this one was not read for
+    FOLLOWER = 1  # a device of its group has just shown an offer new to the group
     GROUP = 2  # its group's slot: one device is read for the whole group
     OWN = 3  # its own slow slot, which finds releases reaching only some of a group
 
@@ -106,13 +107,13 @@ class FirmwareTracker:
 
     Devices of one product with the same installed versions form a group. Every firmware
     period one of them is read for the whole group, on the group's slot; when a read shows
-    an offer, the rest of the group is read right after it. Every device is also read on its
-    own slot of a slow period, for releases that reach only some devices of a product; a
-    group read takes the device whose own read is next, which then skips it. Slots are fixed
-    by hashes and lie on a grid of bursts, so reads bunch into a few bursts a period that
-    share a token, spread evenly whatever the size of the home, and stay where they were
-    across restarts. Devices never read before are read first, spaced by
-    ``FIRMWARE_READ_SPACING``; every scheduled read asks the call budget first.
+    an offer new to the group, the rest of the group is read right after it, once. Every
+    device is also read on its own slot of a slow period, for releases that reach only some
+    devices of a product; a group read takes the device whose own read is next, which then
+    skips it. Slots are fixed by hashes and lie on a grid of bursts, so reads bunch into a
+    few bursts a period that share a token, spread evenly whatever the size of the home, and
+    stay where they were across restarts. Devices never read before are read first, spaced
+    by ``FIRMWARE_READ_SPACING``; every scheduled read asks the call budget first.
     """
 
     def __init__(
@@ -154,6 +155,28 @@ class FirmwareTracker:
         self._failures = 0
         self._paused_until = 0.0
         self._on_change: list[Callable[[str], None]] = []
+        # Offers (group, versions) already followed, and the devices to read for them.
+        self._followed: set[tuple[str, str]] = set()
+        self._followers: dict[str, float] = {}
+        self._note_offers(self._channels)
+        budget.daily_schedule = self.daily_calls
+
+    def daily_calls(self) -> float:
+        """What the schedule spends a day at its usual rate (an upper bound), for the budget.
+
+        A read per group and period and one per device and slow period, a token per burst,
+        and the members, devices and a token of each device-list refresh. Followers of a
+        release come on top, rarely.
+        """
+        devices = self._coordinator.data.devices
+        groups = {
+            group_key(device, channels)
+            for device_id, device in devices.items()
+            if (channels := self._channels.get(device_id)) is not None
+        }
+        reads = len(groups) * DAY_S / self.period_s + len(devices) * DAY_S / self.slow_period_s
+        refreshes = DAY_S / self._coordinator.scan_interval_s
+        return reads + DAY_S / self.burst_s + 3 * refreshes
 
     def get(self, device_id: str) -> list[FirmwareChannel] | None:
         """The device's last known firmware channels, or None before its first read."""
@@ -172,10 +195,13 @@ class FirmwareTracker:
             if update_available(self._channels.get(device_id, []))
         ]
 
+    def next_reads(self) -> dict[str, float]:
+        """When the schedule reads each device next (0 for a device never read)."""
+        return {device_id: planned.due for device_id, planned in self._plan().items()}
+
     def due_at(self, device_id: str) -> float:
         """When the schedule reads the device next (0 when never read)."""
-        planned = self._plan().get(device_id)
-        return planned.due if planned is not None else 0.0
+        return self.next_reads().get(device_id, 0.0)
 
     def _own_due(self, device_id: str, checked: float) -> float:
         """The device's own slow slot, skipped when a group read took it a period early.
@@ -204,23 +230,9 @@ class FirmwareTracker:
 
     def _plan_group(self, key: str, members: list[str], plan: dict[str, PlannedRead]) -> None:
         """Followers of a new offer are due at once; the group's read goes to one device."""
-        offers: dict[str, float] = {}  # offered versions -> the earliest read showing them
-        shown: dict[str, str | None] = {}
         for device_id in members:
-            channels = self._channels[device_id]
-            offer = latest_version(channels) if update_available(channels) else None
-            shown[device_id] = offer
-            if offer is not None:
-                offers[offer] = min(
-                    offers.get(offer, self._checked_at[device_id]), self._checked_at[device_id]
-                )
-        for device_id in members:
-            checked = self._checked_at[device_id]
-            seen = [
-                at for offer, at in offers.items() if offer != shown[device_id] and at > checked
-            ]
-            if seen and min(seen) < plan[device_id].due:
-                plan[device_id] = PlannedRead(min(seen), ReadReason.FOLLOWER)
+            if (since := self._followers.get(device_id)) is not None:
+                plan[device_id] = PlannedRead(since, ReadReason.FOLLOWER)
         last = max(self._checked_at[device_id] for device_id in members)
         group_due = next_slot(last, key, self.period_s, self.burst_s)
         devices = self._coordinator.data.devices
@@ -229,6 +241,39 @@ class FirmwareTracker:
         )
         if group_due < plan[chosen].due:
             plan[chosen] = PlannedRead(group_due, ReadReason.GROUP)
+
+    def _offer(self, device_id: str) -> tuple[str, str] | None:
+        """The device's group and the versions it is offered, when it is offered any."""
+        channels = self._channels.get(device_id)
+        device = self._coordinator.data.devices.get(device_id)
+        if channels is None or device is None or not update_available(channels):
+            return None
+        return group_key(device, channels), latest_version(channels) or ""
+
+    def _note_offers(self, device_ids: Iterable[str]) -> None:
+        """Remember the offers shown, each once per group: a restart reads no one again."""
+        for device_id in device_ids:
+            if (offer := self._offer(device_id)) is not None:
+                self._followed.add(offer)
+
+    @callback
+    def _follow_new_offer(self, device_id: str) -> None:
+        """A read shows its group an offer not seen before: read the rest of the group now.
+
+        Each offer is followed once per group, so that a release reaching only some devices
+        (a staged rollout) does not have the group read again at every read of those.
+        """
+        offer = self._offer(device_id)
+        if offer is None or offer in self._followed:
+            return
+        self._followed.add(offer)
+        key, _ = offer
+        devices = self._coordinator.data.devices
+        now = time.time()
+        for other, channels in self._channels.items():
+            device = devices.get(other)
+            if other != device_id and device is not None and group_key(device, channels) == key:
+                self._followers.setdefault(other, now)
 
     async def async_read(self, device_id: str) -> list[FirmwareChannel]:
         """Read the device's firmware now, keep it and tell its entity. Raises cloud errors."""
@@ -246,6 +291,8 @@ class FirmwareTracker:
             "channels": channels_to_json(channels),
         }
         self._store.async_schedule_save()
+        self._followers.pop(device_id, None)
+        self._follow_new_offer(device_id)
         for listener in list(self._on_change):
             listener(device_id)
         self._coordinator.async_notify_device(device_id)
@@ -267,6 +314,7 @@ class FirmwareTracker:
         for device_id in device_ids:
             self._channels.pop(device_id, None)
             self._checked_at.pop(device_id, None)
+            self._followers.pop(device_id, None)
             self._store.data["firmware"].pop(device_id, None)
         if device_ids:
             self._store.async_schedule_save()
@@ -350,7 +398,13 @@ class FirmwareTracker:
         self._reading = True
         self._last_read_at = now
         try:
-            await self.async_read(device_id)
+            if planned.reason is ReadReason.FIRST:
+                await self.async_read(device_id)
+            else:
+                # Only the call itself: what storing it starts (a followed update) is not.
+                with self._budget.scheduled_calls():
+                    channels = await self._client.get_firmware(device_id)
+                self.store(device_id, channels)
         except (TuyaDeviceNotFoundError, TuyaDeviceOfflineError) as err:
             LOGGER.debug("Firmware of %s not readable now: %s", device_id, err)
             self._checked_at[device_id] = time.time()

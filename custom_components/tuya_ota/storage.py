@@ -39,10 +39,11 @@ class StoredJob(TypedDict):
 
 
 class StoredCalls(TypedDict):
-    """The cloud calls counted in one calendar month (``month`` as ``YYYY-MM``)."""
+    """The cloud calls of one calendar month (``YYYY-MM``), and the scheduled ones among them."""
 
     month: str
     count: int
+    scheduled: int
 
 
 class StoredData(TypedDict):
@@ -54,7 +55,7 @@ class StoredData(TypedDict):
 
 
 def _empty() -> StoredData:
-    return {"firmware": {}, "jobs": {}, "calls": {"month": "", "count": 0}}
+    return {"firmware": {}, "jobs": {}, "calls": {"month": "", "count": 0, "scheduled": 0}}
 
 
 def channels_to_json(channels: list[FirmwareChannel]) -> list[dict[str, Any]]:
@@ -98,10 +99,16 @@ def _well_formed(loaded: object) -> StoredData:
     if (
         isinstance(calls, dict)
         and isinstance(calls.get("month"), str)
-        and isinstance(calls.get("count"), int)
-        and not isinstance(calls.get("count"), bool)
+        and all(
+            isinstance(calls.get(key), int) and not isinstance(calls.get(key), bool)
+            for key in ("count", "scheduled")
+        )
     ):
-        data["calls"] = {"month": calls["month"], "count": calls["count"]}
+        data["calls"] = {
+            "month": calls["month"],
+            "count": calls["count"],
+            "scheduled": calls["scheduled"],
+        }
     return data
 
 

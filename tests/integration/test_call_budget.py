@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -40,11 +41,13 @@ from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 from .conftest import (
     ACCESS_ID,
     ACCESS_SECRET,
+    FAILING,
     HOME_ID,
     HOME_NAME,
     OWNER_UID,
     PLUG,
     PLUG_ENTITY,
+    SLEEPY,
     Advance,
     install,
     run_until_idle,
@@ -121,7 +124,8 @@ async def test_count_starts_again_each_month(
     counted = budget.calls_this_month
     assert 0 < counted == len(sim.calls)  # only this month's calls, a token among them
     stored = init_integration.runtime_data.store.data["calls"]
-    assert stored == {"month": dt_util.now().strftime("%Y-%m"), "count": counted}
+    assert stored["month"] == dt_util.now().strftime("%Y-%m")
+    assert stored["count"] == counted
 
 
 async def test_budget_is_an_option(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
@@ -148,25 +152,35 @@ async def test_budget_is_an_option(hass: HomeAssistant, init_integration: MockCo
 async def test_gate_paces_scheduled_calls(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
-    """Paced calls keep to an even spread (a day ahead); unpaced ones to the budget alone."""
+    """Scheduled calls: free while the schedule's usual rate fits the rest of the month, else
+    an even spread (a day ahead) of what the other calls left; never past the budget."""
     freezer.move_to(dt_util.as_local(datetime(2027, 4, 15, 0, 0)))  # 14 of 30 days gone
-    store = TuyaOtaStore(hass, "gate")
-    budget = CallBudget(hass, store, 3000)
-    allowance = 3000 * 15 / 30  # 14 days gone plus the day's head start
-    store.data["calls"]["count"] = 0
-    for _ in range(int(allowance) - 2):
-        budget.count_call()
+    budget = CallBudget(hass, TuyaOtaStore(hass, "gate"), 3000)
+
+    def count(calls: int, *, scheduled: bool) -> None:
+        for _ in range(calls):
+            if scheduled:
+                with budget.scheduled_calls():
+                    budget.count_call()
+            else:
+                budget.count_call()
+
+    count(3000 * 15 // 30 - 2, scheduled=True)  # the spread: 14 days gone and a day ahead
     assert budget.scheduled_call_allowed()  # this call and a token still fit
-    budget.count_call()
+    count(1, scheduled=True)
     assert not budget.scheduled_call_allowed()
     assert budget.scheduled_call_allowed(paced=False)
-    for _ in range(3000 - budget.calls_this_month - 1):
-        budget.count_call()
-    assert not budget.scheduled_call_allowed(paced=False)
-    freezer.move_to(dt_util.as_local(datetime(2027, 4, 29, 0, 0)))
+    budget.daily_schedule = lambda: 10.0  # 16 days of 10 calls fit easily: no slowing down
+    assert budget.scheduled_call_allowed()
+    count(1300, scheduled=False)  # installs leave 1,700 for the schedule, 160 of it needed
+    assert budget.scheduled_call_allowed()
+    budget.daily_schedule = lambda: 100.0  # 1,600 more would not fit: back to the spread
+    assert not budget.scheduled_call_allowed()
+    count(3000 - budget.calls_this_month - 1, scheduled=False)
     assert not budget.scheduled_call_allowed(paced=False)  # never past the budget
     freezer.move_to(dt_util.as_local(datetime(2027, 5, 1, 0, 1)))
     assert budget.scheduled_call_allowed(calls=2)  # a new month
+    assert budget.calls_this_month == 0
     await hass.async_block_till_done()
 
 
@@ -296,3 +310,63 @@ def entry_for(sim: TuyaCloudSimulator, options: dict[str, int]) -> MockConfigEnt
         },
         options=options,
     )
+
+
+# --- the device list's own schedule -------------------------------------------------
+
+
+async def test_failed_list_refresh_is_retried_in_minutes(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """The list is read every six hours, but a failed read is tried again minutes later."""
+    coordinator = init_integration.runtime_data.coordinator
+    sim.fail_next("/members", http_status=500)
+    members = sim.call_count("/members")
+    assert await clock.advance(
+        coordinator.scan_interval_s + 60, until=lambda: sim.call_count("/members") > members
+    )
+    failed_at = time.time()
+    assert hass.states.get(PLUG_ENTITY).state == "unavailable"
+    assert await clock.advance(
+        coordinator.scan_interval_s, until=lambda: coordinator.last_update_success
+    )
+    assert time.time() - failed_at <= 5 * 60 + 1
+    assert hass.states.get(PLUG_ENTITY).state == "on"
+
+
+async def test_refresh_on_request_moves_the_schedule(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """A refresh made for another reason counts: the next scheduled one is a period after it."""
+    coordinator = init_integration.runtime_data.coordinator
+    await clock.advance(coordinator.scan_interval_s / 2)
+    await coordinator.async_refresh()
+    refreshed_at = time.time()
+    sim.reset_calls()
+    assert await clock.advance(
+        coordinator.scan_interval_s + 60, until=lambda: sim.call_count("/members") > 0
+    )
+    assert time.time() - refreshed_at == pytest.approx(coordinator.scan_interval_s, abs=2)
+
+
+async def test_an_offer_is_followed_once_per_group(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """A new offer on one plug: the other plugs of its product and version are read once;
+    reading the plug again, or offers that differ within the group, read no one else."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    await clock.advance(600)
+    sim.publish_firmware(PLUG, 0, "1.3.0")
+    for expected in ({PLUG, FAILING, SLEEPY}, {PLUG}):
+        sim.reset_calls()
+        await hass.services.async_call(
+            "homeassistant", "update_entity", {"entity_id": PLUG_ENTITY}, blocking=True
+        )
+        await clock.advance(60)
+        assert {call.path.split("/")[4] for call in sim.calls if call.kind == "firmware"} == (
+            expected
+        )
+    sim.reset_calls()
+    await clock.advance(DAY_S)
+    # Five groups (product and installed versions), each read every 11 hours: no more.
+    assert sum(call.kind == "firmware" for call in sim.calls) <= 5 * math.ceil(DAY_S / 39600)

