@@ -164,9 +164,8 @@ async def sim(start_simulator: StartSimulator) -> TuyaCloudSimulator:
     return await start_simulator(simulator)
 
 
-@pytest.fixture
-def config_entry(sim: TuyaCloudSimulator) -> MockConfigEntry:
-    """The entry the config flow would create for the owner."""
+def owner_entry(sim: TuyaCloudSimulator, options: dict[str, int] | None = None) -> MockConfigEntry:
+    """The entry the config flow would create for the owner of the test home served by ``sim``."""
     return MockConfigEntry(
         domain=DOMAIN,
         title=HOME_NAME,
@@ -178,7 +177,14 @@ def config_entry(sim: TuyaCloudSimulator) -> MockConfigEntry:
             CONF_UID: OWNER_UID,
             CONF_HOME_ID: HOME_ID,
         },
+        options=options or {},
     )
+
+
+@pytest.fixture
+def config_entry(sim: TuyaCloudSimulator) -> MockConfigEntry:
+    """The entry the config flow would create for the owner."""
+    return owner_entry(sim)
 
 
 type Advance = Callable[[float], Awaitable[None]]

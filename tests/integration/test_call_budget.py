@@ -23,15 +23,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.budget import CallBudget
 from custom_components.tuya_ota.const import (
-    CONF_ACCESS_ID,
-    CONF_ACCESS_SECRET,
-    CONF_ENDPOINT,
     CONF_FIRMWARE_CHECK_HOURS,
-    CONF_HOME_ID,
     CONF_MAX_PARALLEL,
     CONF_MONTHLY_CALL_BUDGET,
     CONF_SCAN_INTERVAL_MINUTES,
-    CONF_UID,
     DOMAIN,
 )
 from custom_components.tuya_ota.storage import TuyaOtaStore
@@ -39,17 +34,15 @@ from tests.timetravel import Clock
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .conftest import (
-    ACCESS_ID,
-    ACCESS_SECRET,
     FAILING,
     HOME_ID,
-    HOME_NAME,
     OWNER_UID,
     PLUG,
     PLUG_ENTITY,
     SLEEPY,
     Advance,
     install,
+    owner_entry,
     run_until_idle,
     simulator_with_owner_home,
 )
@@ -220,7 +213,7 @@ async def test_a_month_never_passes_the_budget(
     sim = many_products
     freezer.move_to(dt_util.as_local(datetime(2027, 2, 1, 0, 0)))
     month_end = dt_util.as_local(datetime(2027, 3, 1, 0, 0)).timestamp()
-    config_entry = entry_for(sim, {CONF_MONTHLY_CALL_BUDGET: 500})
+    config_entry = owner_entry(sim, {CONF_MONTHLY_CALL_BUDGET: 500})
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     budget = config_entry.runtime_data.budget
@@ -293,23 +286,6 @@ async def test_role_lost_since_the_last_list_refuses_install(
     assert sim.start_calls == []
     assert issue_registry.async_get_issue(DOMAIN, f"insufficient_role_{init_integration.entry_id}")
     assert not init_integration.runtime_data.coordinator.may_update()
-
-
-def entry_for(sim: TuyaCloudSimulator, options: dict[str, int]) -> MockConfigEntry:
-    """The owner's entry for the test home served by ``sim``."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=HOME_NAME,
-        unique_id=str(HOME_ID),
-        data={
-            CONF_ENDPOINT: sim.url,
-            CONF_ACCESS_ID: ACCESS_ID,
-            CONF_ACCESS_SECRET: ACCESS_SECRET,
-            CONF_UID: OWNER_UID,
-            CONF_HOME_ID: HOME_ID,
-        },
-        options=options,
-    )
 
 
 # --- the device list's own schedule -------------------------------------------------
