@@ -282,7 +282,7 @@ async def test_api_figures(  # noqa: PLR0915 - one scenario, told in order
         setup_meter = copy.copy(stall_meter)
         store = entry.runtime_data.store
         sweep_start = time.time()
-        assert await clock.advance(3600, until=lambda: len(store.data["firmware"]) == devices)
+        assert await clock.advance(3600, until=lambda: len(store.firmware_device_ids()) == devices)
         figures["first_sweep_s"] = round(time.time() - sweep_start, 1)
         # Slots that passed during the sweep are read right after it: let that backlog clear.
         await clock.advance(600)
@@ -376,7 +376,7 @@ async def test_month(hass: HomeAssistant, clock: Clock, devices: int, products: 
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         store = entry.runtime_data.store
-        assert await clock.advance(3600, until=lambda: len(store.data["firmware"]) == devices)
+        assert await clock.advance(3600, until=lambda: len(store.firmware_device_ids()) == devices)
         await clock.advance(3600)
         groups = _groups(sim)
         figures["groups"] = len(groups)

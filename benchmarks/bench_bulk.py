@@ -106,7 +106,7 @@ async def _run_bulk(
         queue = entry.runtime_data.queue
         subs = sum(device.sub for device in sim.devices)
         # The first sweep: every device's firmware known, so every update is offered.
-        assert await clock.advance(3600, until=lambda: len(store.data["firmware"]) == devices)
+        assert await clock.advance(3600, until=lambda: len(store.firmware_device_ids()) == devices)
         events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
         sim.reset_calls()
         steps_before = clock.steps

@@ -180,49 +180,57 @@ def _async_sync_issues(hass: HomeAssistant) -> None:
     trial = [health.title for health in healths if health.trial_expired]
     quota = [health.title for health in healths if health.quota_exhausted]
     refused = [health for health in healths if health.not_subscribed]
-    if trial:
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            ISSUE_TRIAL_EXPIRED,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="trial_expired",
-            translation_placeholders={"homes": _joined(trial)},
-        )
-    else:
-        ir.async_delete_issue(hass, DOMAIN, ISSUE_TRIAL_EXPIRED)
-    if quota:
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            ISSUE_QUOTA_EXHAUSTED,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="quota_exhausted",
-            translation_placeholders={
-                "homes": _joined(quota),
-                "probe_hours": str(int(QUOTA_PROBE_INTERVAL.total_seconds() // 3600)),
-            },
-        )
-    else:
-        ir.async_delete_issue(hass, DOMAIN, ISSUE_QUOTA_EXHAUSTED)
-    if refused:
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            ISSUE_API_NOT_SUBSCRIBED,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="api_not_subscribed",
-            translation_placeholders={
-                "homes": _joined([health.title for health in refused]),
-                "product": _joined([p for health in refused for p in health.not_subscribed]),
-                "call": _joined([c for health in refused for c in health.not_subscribed.values()]),
-            },
-        )
-    else:
-        ir.async_delete_issue(hass, DOMAIN, ISSUE_API_NOT_SUBSCRIBED)
+    async_sync_issue(
+        hass,
+        ISSUE_TRIAL_EXPIRED,
+        bool(trial),
+        translation_key="trial_expired",
+        translation_placeholders={"homes": _joined(trial)},
+    )
+    async_sync_issue(
+        hass,
+        ISSUE_QUOTA_EXHAUSTED,
+        bool(quota),
+        translation_key="quota_exhausted",
+        translation_placeholders={
+            "homes": _joined(quota),
+            "probe_hours": str(int(QUOTA_PROBE_INTERVAL.total_seconds() // 3600)),
+        },
+    )
+    async_sync_issue(
+        hass,
+        ISSUE_API_NOT_SUBSCRIBED,
+        bool(refused),
+        translation_key="api_not_subscribed",
+        translation_placeholders={
+            "homes": _joined([health.title for health in refused]),
+            "product": _joined([p for health in refused for p in health.not_subscribed]),
+            "call": _joined([c for health in refused for c in health.not_subscribed.values()]),
+        },
+    )
+
+
+@callback
+def async_sync_issue(
+    hass: HomeAssistant,
+    issue_id: str,
+    present: bool,
+    *,
+    translation_key: str,
+    translation_placeholders: dict[str, str],
+    severity: ir.IssueSeverity = ir.IssueSeverity.ERROR,
+) -> None:
+    """Raise the repair issue while ``present``, and delete it once not: it fixes itself."""
+    if not present:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        is_persistent=False,
+        severity=severity,
+        translation_key=translation_key,
+        translation_placeholders=translation_placeholders,
+    )

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 import math
 import time
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
+from .changes import ChangeNotifier
 from .storage import TuyaOtaStore
 
 # Scheduled calls may run this far ahead of an even spread over the month, so that the first
@@ -55,17 +56,15 @@ class CallBudget:
 
     def __init__(self, hass: HomeAssistant, store: TuyaOtaStore, monthly_budget: int) -> None:
         """Take up the counts stored for this month, if any."""
-        self._hass = hass
         self._store = store
         self.monthly_budget = monthly_budget
-        stored = store.data["calls"]
+        stored = store.calls
         self._month = stored["month"]
         self._count = stored["count"]
         self._scheduled = stored["scheduled"]
         # The schedule's usual calls a day; until the schedule tells, assume it never fits.
         self.daily_schedule: Callable[[], float] = lambda: math.inf
-        self._listeners: list[CALLBACK_TYPE] = []
-        self._notify_pending = False
+        self.changes = ChangeNotifier(hass)
         self._roll_month()
 
     @property
@@ -82,9 +81,7 @@ class CallBudget:
         if _SCHEDULED.get():
             self._scheduled += 1
         self._persist()
-        if not self._notify_pending:
-            self._notify_pending = True
-            self._hass.loop.call_soon(self._notify)
+        self.changes.async_notify()
 
     @staticmethod
     @contextmanager
@@ -119,18 +116,6 @@ class CallBudget:
         rest_of_month = self.daily_schedule() * (end - now) / DAY_S
         return max(spread, for_schedule - rest_of_month)
 
-    @callback
-    def async_add_listener(self, listener: CALLBACK_TYPE) -> Callable[[], None]:
-        """Call ``listener`` after calls were counted (once per burst of calls)."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
-    def _notify(self) -> None:
-        self._notify_pending = False
-        for listener in list(self._listeners):
-            listener()
-
     def _roll_month(self) -> None:
         """Start counting from zero when a new calendar month has begun."""
         month = month_key(dt_util.now())
@@ -140,9 +125,6 @@ class CallBudget:
             self._persist()
 
     def _persist(self) -> None:
-        self._store.data["calls"] = {
-            "month": self._month,
-            "count": self._count,
-            "scheduled": self._scheduled,
-        }
-        self._store.async_schedule_save()
+        self._store.put_calls(
+            {"month": self._month, "count": self._count, "scheduled": self._scheduled}
+        )

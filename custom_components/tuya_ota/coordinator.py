@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -16,7 +15,7 @@ from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .account_issues import CloudAccountHealth, cloud_error
+from .account_issues import CloudAccountHealth, async_sync_issue, cloud_error
 from .compat import async_forget_device
 from .const import (
     CONF_HOME_ID,
@@ -64,7 +63,7 @@ def role_issue_id(entry_id: str) -> str:
 
 
 class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
-    """Reads the home's members and devices; per-device listeners carry firmware changes.
+    """Reads the home's members and devices; firmware and updates are other modules' own.
 
     The scheduled refreshes are its own, not the base class's interval, so that each one
     asks the call budget first and a failed one is tried again soon, not a period later.
@@ -91,10 +90,7 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
         self.uid: str = entry.data[CONF_UID]
         self.scan_interval_s = float(minutes) * 60
         self._budget = budget
-        self._device_listeners: dict[str, list[CALLBACK_TYPE]] = {}
-        self._summary_listeners: list[CALLBACK_TYPE] = []
         self._missing_once: set[str] = set()
-        self._summary_pending = False
         self._refreshed_at = 0.0
         self._role_read_at = 0.0
         self._role_lock = asyncio.Lock()
@@ -233,24 +229,19 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
     @callback
     def _sync_role_issue(self, role: Role) -> None:
         """Raise the repair issue while the role forbids updates; clear it when it allows."""
-        issue_id = role_issue_id(self.config_entry.entry_id)
-        if role.may_update:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        LOGGER.warning(
-            "The linked Tuya account is a common member of %s: firmware updates are refused "
-            "until the home's owner makes it an administrator",
-            self.config_entry.title,
-        )
-        ir.async_create_issue(
+        if not role.may_update:
+            LOGGER.warning(
+                "The linked Tuya account is a common member of %s: firmware updates are "
+                "refused until the home's owner makes it an administrator",
+                self.config_entry.title,
+            )
+        async_sync_issue(
             self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
+            role_issue_id(self.config_entry.entry_id),
+            not role.may_update,
             translation_key="insufficient_role",
             translation_placeholders={"home": self.config_entry.title},
+            severity=ir.IssueSeverity.WARNING,
         )
 
     @callback
@@ -264,41 +255,6 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
             if entity_id := entity_registry.async_get_entity_id("update", DOMAIN, device_id):
                 entity_registry.async_remove(entity_id)
             async_forget_device(self.hass, self.config_entry, device_id)
-
-    @callback
-    def async_add_device_listener(self, device_id: str, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener`` when this device's firmware or update state changes."""
-        self._device_listeners.setdefault(device_id, []).append(listener)
-
-        def remove() -> None:
-            self._device_listeners[device_id].remove(listener)
-
-        return remove
-
-    @callback
-    def async_add_summary_listener(self, listener: CALLBACK_TYPE) -> Callable[[], None]:
-        """Call ``listener`` when any device's firmware or update state changes."""
-        self._summary_listeners.append(listener)
-        return lambda: self._summary_listeners.remove(listener)
-
-    @callback
-    def async_notify_device(self, device_id: str) -> None:
-        """Tell the device's entity at once, and the summary once per burst of changes.
-
-        The summary counts over every device; recounting it per change made a bulk run of
-        1,000 devices quadratic.
-        """
-        for listener in list(self._device_listeners.get(device_id, ())):
-            listener()
-        if not self._summary_pending:
-            self._summary_pending = True
-            self.hass.loop.call_soon(self._notify_summary)
-
-    @callback
-    def _notify_summary(self) -> None:
-        self._summary_pending = False
-        for listener in list(self._summary_listeners):
-            listener()
 
     def may_update(self) -> bool:
         """Whether the last known role allows starting updates."""

@@ -10,6 +10,8 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_ACCESS_ID, CONF_ACCESS_SECRET, CONF_UID
 from .data import TuyaOtaConfigEntry
+from .firmware_record import FirmwareRecord
+from .tuya_cloud import Device
 
 TO_REDACT = {
     CONF_ACCESS_SECRET,
@@ -36,16 +38,20 @@ async def async_get_config_entry_diagnostics(
             "entry": {"data": dict(entry.data), "options": dict(entry.options)},
             "role": home.role.value,
             "devices": {
-                device_id: {
-                    "device": asdict(device),
-                    "firmware_checked_at": runtime.firmware.checked_at(device_id),
-                    "firmware": [
-                        asdict(channel) for channel in runtime.firmware.get(device_id) or []
-                    ],
-                }
+                device_id: _device_diagnostics(device, runtime.firmware.record(device_id))
                 for device_id, device in home.devices.items()
             },
             "queue": runtime.queue.as_diagnostics(),
         },
         TO_REDACT,
     )
+
+
+def _device_diagnostics(device: Device, record: FirmwareRecord | None) -> dict[str, Any]:
+    """The device as listed, and its firmware as last read (in its stored form)."""
+    stored = record.as_stored() if record else None
+    return {
+        "device": asdict(device),
+        "firmware_checked_at": stored["checked_at"] if stored else None,
+        "firmware": stored["channels"] if stored else [],
+    }

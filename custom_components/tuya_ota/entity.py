@@ -56,12 +56,3 @@ class TuyaOtaDeviceEntity(CoordinatorEntity[TuyaOtaCoordinator]):
             return
         self._last_seen = seen
         super()._handle_coordinator_update()
-
-    async def async_added_to_hass(self) -> None:
-        """Also listen to this device's own firmware and update changes."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            self.coordinator.async_add_device_listener(
-                self.tuya_device_id, self.async_write_ha_state
-            )
-        )

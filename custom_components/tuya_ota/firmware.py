@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +15,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
 from .cadence import burst_spacing_s, grid_period_s, next_burst, next_slot
+from .changes import ChangeNotifier
 from .const import (
     CONF_FIRMWARE_CHECK_HOURS,
     DEFAULT_FIRMWARE_CHECK_HOURS,
@@ -23,9 +24,9 @@ from .const import (
     MAX_BURST_SPACING,
     SLOW_CHECK_PERIOD,
 )
-from .storage import TuyaOtaStore, channels_from_json, channels_to_json
+from .firmware_record import FirmwareRecord
+from .storage import TuyaOtaStore
 from .tuya_cloud import (
-    Device,
     FirmwareChannel,
     TuyaCloudClient,
     TuyaCloudError,
@@ -45,44 +46,6 @@ FAILURE_BACKOFF_S = 60.0
 FAILURE_BACKOFF_MAX_S = 3600.0
 # A read the gate of scheduled calls held back asks the gate again after this long.
 GATE_RECHECK_S = 900.0
-
-
-def installed_version(channels: list[FirmwareChannel]) -> str | None:
-    """The entity's installed version: one channel's version, or every channel named."""
-    if not channels:
-        return None
-    if len(channels) == 1:
-        return channels[0].current_version
-    return " / ".join(f"{channel.name} {channel.current_version}" for channel in channels)
-
-
-def latest_version(channels: list[FirmwareChannel]) -> str | None:
-    """The entity's latest version: an offered version replaces the current one."""
-    if not channels:
-        return None
-
-    def offered(channel: FirmwareChannel) -> str:
-        return channel.version if channel.update_available else channel.current_version
-
-    if len(channels) == 1:
-        return offered(channels[0])
-    return " / ".join(f"{channel.name} {offered(channel)}" for channel in channels)
-
-
-def update_available(channels: list[FirmwareChannel]) -> bool:
-    """Whether any channel offers newer firmware."""
-    return any(channel.update_available for channel in channels)
-
-
-def group_key(device: Device, channels: list[FirmwareChannel]) -> str:
-    """Devices of one product with the same installed versions are offered the same firmware.
-
-    A device whose product is unknown is a group of its own.
-    """
-    if not device.product_id:
-        return f"device {device.device_id}"
-    versions = " ".join(f"{channel.channel}={channel.current_version}" for channel in channels)
-    return f"{device.product_id} {versions}"
 
 
 class ReadReason(IntEnum):
@@ -140,13 +103,8 @@ class FirmwareTracker:
         self.slow_period_s = grid_period_s(
             max(SLOW_CHECK_PERIOD.total_seconds(), self.period_s), self.burst_s
         )
-        self._channels: dict[str, list[FirmwareChannel]] = {}
-        self._checked_at: dict[str, float] = {}
-        for device_id, stored in store.data["firmware"].items():
-            channels = channels_from_json(stored["channels"])
-            if channels is not None:
-                self._channels[device_id] = channels
-                self._checked_at[device_id] = stored["checked_at"]
+        self._records = store.firmware_records()
+        self.changes = ChangeNotifier(hass)
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._read_task: asyncio.Task[None] | None = None
         self._reading = False
@@ -154,11 +112,10 @@ class FirmwareTracker:
         self._last_read_at = 0.0
         self._failures = 0
         self._paused_until = 0.0
-        self._on_change: list[Callable[[str], None]] = []
         # Offers (group, versions) already followed, and the devices to read for them.
         self._followed: set[tuple[str, str]] = set()
         self._followers: dict[str, float] = {}
-        self._note_offers(self._channels)
+        self._note_offers(self._records)
         budget.daily_schedule = self.daily_calls
 
     def daily_calls(self) -> float:
@@ -170,29 +127,29 @@ class FirmwareTracker:
         """
         devices = self._coordinator.data.devices
         groups = {
-            group_key(device, channels)
+            record.group_key(device.product_id, device_id)
             for device_id, device in devices.items()
-            if (channels := self._channels.get(device_id)) is not None
-        }
+            if (record := self._records.get(device_id)) is not None
+        } - {None}
         reads = len(groups) * DAY_S / self.period_s + len(devices) * DAY_S / self.slow_period_s
         refreshes = DAY_S / self._coordinator.scan_interval_s
         return reads + DAY_S / self.burst_s + 3 * refreshes
 
-    def get(self, device_id: str) -> list[FirmwareChannel] | None:
-        """The device's last known firmware channels, or None before its first read."""
-        return self._channels.get(device_id)
+    def record(self, device_id: str) -> FirmwareRecord | None:
+        """The device's firmware as last read, or None before its first read."""
+        return self._records.get(device_id)
 
-    def checked_at(self, device_id: str) -> float | None:
-        """When the device's firmware was last read (epoch seconds)."""
-        return self._checked_at.get(device_id)
+    @property
+    def records(self) -> Mapping[str, FirmwareRecord]:
+        """Every device's firmware as last read."""
+        return self._records
 
     def devices_with_update(self) -> list[str]:
         """Known devices of the home whose firmware offers an update."""
-        devices = self._coordinator.data.devices
         return [
             device_id
-            for device_id in devices
-            if update_available(self._channels.get(device_id, []))
+            for device_id in self._coordinator.data.devices
+            if (record := self._records.get(device_id)) is not None and record.update_available
         ]
 
     def next_reads(self) -> dict[str, float]:
@@ -217,13 +174,14 @@ class FirmwareTracker:
         plan: dict[str, PlannedRead] = {}
         groups: dict[str, list[str]] = {}
         for device_id, device in devices.items():
-            checked = self._checked_at.get(device_id)
-            if checked is None:
+            record = self._records.get(device_id)
+            if record is None:
                 plan[device_id] = PlannedRead(0.0, ReadReason.FIRST)
                 continue
-            plan[device_id] = PlannedRead(self._own_due(device_id, checked), ReadReason.OWN)
-            if (channels := self._channels.get(device_id)) is not None:
-                groups.setdefault(group_key(device, channels), []).append(device_id)
+            own_due = self._own_due(device_id, record.checked_at)
+            plan[device_id] = PlannedRead(own_due, ReadReason.OWN)
+            if (key := record.group_key(device.product_id, device_id)) is not None:
+                groups.setdefault(key, []).append(device_id)
         for key, members in groups.items():
             self._plan_group(key, members, plan)
         return plan
@@ -233,7 +191,7 @@ class FirmwareTracker:
         for device_id in members:
             if (since := self._followers.get(device_id)) is not None:
                 plan[device_id] = PlannedRead(since, ReadReason.FOLLOWER)
-        last = max(self._checked_at[device_id] for device_id in members)
+        last = max(self._records[device_id].checked_at for device_id in members)
         group_due = next_slot(last, key, self.period_s, self.burst_s)
         devices = self._coordinator.data.devices
         chosen = min(
@@ -244,11 +202,12 @@ class FirmwareTracker:
 
     def _offer(self, device_id: str) -> tuple[str, str] | None:
         """The device's group and the versions it is offered, when it is offered any."""
-        channels = self._channels.get(device_id)
+        record = self._records.get(device_id)
         device = self._coordinator.data.devices.get(device_id)
-        if channels is None or device is None or not update_available(channels):
+        if record is None or device is None or not record.update_available:
             return None
-        return group_key(device, channels), latest_version(channels) or ""
+        key = record.group_key(device.product_id, device_id)
+        return (key, record.latest_version or "") if key is not None else None
 
     def _note_offers(self, device_ids: Iterable[str]) -> None:
         """Remember the offers shown, each once per group: a restart reads no one again."""
@@ -270,54 +229,43 @@ class FirmwareTracker:
         key, _ = offer
         devices = self._coordinator.data.devices
         now = time.time()
-        for other, channels in self._channels.items():
+        for other, record in self._records.items():
             device = devices.get(other)
-            if other != device_id and device is not None and group_key(device, channels) == key:
+            if (
+                other != device_id
+                and device is not None
+                and record.group_key(device.product_id, other) == key
+            ):
                 self._followers.setdefault(other, now)
 
-    async def async_read(self, device_id: str) -> list[FirmwareChannel]:
+    async def async_read(self, device_id: str) -> FirmwareRecord:
         """Read the device's firmware now, keep it and tell its entity. Raises cloud errors."""
-        channels = await self._client.get_firmware(device_id)
-        self.store(device_id, channels)
-        return channels
+        return self._keep(device_id, await self._client.get_firmware(device_id))
 
     @callback
-    def store(self, device_id: str, channels: list[FirmwareChannel]) -> None:
-        """Keep a device's freshly read firmware and persist it."""
-        self._channels[device_id] = channels
-        self._checked_at[device_id] = time.time()
-        self._store.data["firmware"][device_id] = {
-            "checked_at": self._checked_at[device_id],
-            "channels": channels_to_json(channels),
-        }
-        self._store.async_schedule_save()
+    def _keep(self, device_id: str, channels: Iterable[FirmwareChannel]) -> FirmwareRecord:
+        """Keep and persist a device's freshly read firmware, and tell who listens.
+
+        The queue listens to every device, to follow updates started elsewhere (the Tuya app).
+        """
+        record = FirmwareRecord(tuple(channels), time.time())
+        self._records[device_id] = record
+        self._store.put_firmware(device_id, record)
         self._followers.pop(device_id, None)
         self._follow_new_offer(device_id)
-        for listener in list(self._on_change):
-            listener(device_id)
-        self._coordinator.async_notify_device(device_id)
+        self.changes.async_notify(device_id)
         if not self._reading:  # an offer read outside the schedule may make followers due
             self._schedule()
+        return record
 
     @callback
-    def async_add_change_listener(self, listener: Callable[[str], None]) -> CALLBACK_TYPE:
-        """Call ``listener(device_id)`` after a device's firmware is stored.
-
-        The queue follows updates started elsewhere (the Tuya app) this way.
-        """
-        self._on_change.append(listener)
-        return lambda: self._on_change.remove(listener)
-
-    @callback
-    def forget(self, device_ids: set[str]) -> None:
+    def _forget(self, device_ids: set[str]) -> None:
         """Drop devices that left the home."""
         for device_id in device_ids:
-            self._channels.pop(device_id, None)
-            self._checked_at.pop(device_id, None)
+            self._records.pop(device_id, None)
             self._followers.pop(device_id, None)
-            self._store.data["firmware"].pop(device_id, None)
         if device_ids:
-            self._store.async_schedule_save()
+            self._store.drop_firmware(device_ids)
 
     @callback
     def async_start(self) -> None:
@@ -336,7 +284,7 @@ class FirmwareTracker:
 
     @callback
     def _device_list_changed(self) -> None:
-        self.forget(set(self._channels) - set(self._coordinator.data.devices))
+        self._forget(set(self._records) - set(self._coordinator.data.devices))
         self._schedule()
 
     @callback
@@ -404,10 +352,12 @@ class FirmwareTracker:
                 # Only the call itself: what storing it starts (a followed update) is not.
                 with self._budget.scheduled_calls():
                     channels = await self._client.get_firmware(device_id)
-                self.store(device_id, channels)
+                self._keep(device_id, channels)
         except (TuyaDeviceNotFoundError, TuyaDeviceOfflineError) as err:
             LOGGER.debug("Firmware of %s not readable now: %s", device_id, err)
-            self._checked_at[device_id] = time.time()
+            # Read again on its own slot, not at once; what was known stays shown.
+            known = self._records.get(device_id)
+            self._records[device_id] = FirmwareRecord(known.channels if known else (), time.time())
             if isinstance(err, TuyaDeviceNotFoundError):
                 await self._coordinator.async_request_refresh()
         except TuyaCloudError as err:

@@ -6,6 +6,7 @@ translation step, so the warnings are English text kept here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from .tuya_cloud import Device, FirmwareChannel
@@ -52,11 +53,11 @@ def _warnings(device: Device | None, offered: list[FirmwareChannel]) -> list[tup
     return warnings
 
 
-def _offered(channels: list[FirmwareChannel]) -> list[FirmwareChannel]:
+def _offered(channels: Sequence[FirmwareChannel]) -> list[FirmwareChannel]:
     return [channel for channel in channels if channel.update_available]
 
 
-def release_notes(device: Device | None, channels: list[FirmwareChannel]) -> str | None:
+def release_notes(device: Device | None, channels: Sequence[FirmwareChannel]) -> str | None:
     """The offered firmware's notes (each channel under its name), then the warnings."""
     offered = _offered(channels)
     if not offered:
@@ -72,7 +73,7 @@ def release_notes(device: Device | None, channels: list[FirmwareChannel]) -> str
     return "\n\n".join(part for part in (notes, WARNINGS_TITLE, bullets) if part)
 
 
-def release_summary(device: Device | None, channels: list[FirmwareChannel]) -> str | None:
+def release_summary(device: Device | None, channels: Sequence[FirmwareChannel]) -> str | None:
     """The warnings in one line of at most 255 characters, while an update is offered."""
     offered = _offered(channels)
     if not offered:

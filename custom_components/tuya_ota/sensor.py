@@ -11,11 +11,12 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .changes import ChangeNotifier
 from .const import DOMAIN
 from .coordinator import TuyaOtaCoordinator
 from .data import TuyaOtaConfigEntry, TuyaOtaRuntimeData
@@ -29,10 +30,8 @@ class TuyaOtaSummaryDescription(SensorEntityDescription):
     """A summary figure of the home."""
 
     value_fn: Callable[[TuyaOtaRuntimeData], int]
-    # What tells the sensor its value changed.
-    listen_fn: Callable[[TuyaOtaRuntimeData, CALLBACK_TYPE], Callable[[], None]] = (
-        lambda runtime, listener: runtime.coordinator.async_add_summary_listener(listener)
-    )
+    # Whose changes change the value.
+    changes_fn: Callable[[TuyaOtaRuntimeData], ChangeNotifier]
 
 
 SUMMARY_SENSORS: tuple[TuyaOtaSummaryDescription, ...] = (
@@ -41,12 +40,14 @@ SUMMARY_SENSORS: tuple[TuyaOtaSummaryDescription, ...] = (
         translation_key="updates_available",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda runtime: len(runtime.firmware.devices_with_update()),
+        changes_fn=lambda runtime: runtime.firmware.changes,
     ),
     TuyaOtaSummaryDescription(
         key="updates_in_progress",
         translation_key="updates_in_progress",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda runtime: runtime.queue.active_count,
+        changes_fn=lambda runtime: runtime.queue.changes,
     ),
     TuyaOtaSummaryDescription(
         key="cloud_calls",
@@ -54,7 +55,7 @@ SUMMARY_SENSORS: tuple[TuyaOtaSummaryDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda runtime: runtime.budget.calls_this_month,
-        listen_fn=lambda runtime, listener: runtime.budget.async_add_listener(listener),
+        changes_fn=lambda runtime: runtime.budget.changes,
     ),
 )
 
@@ -97,6 +98,5 @@ class TuyaOtaSummarySensor(CoordinatorEntity[TuyaOtaCoordinator], SensorEntity):
     async def async_added_to_hass(self) -> None:
         """Write the state again whenever the value may have changed."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            self.entity_description.listen_fn(self._runtime, self.async_write_ha_state)
-        )
+        changes = self.entity_description.changes_fn(self._runtime)
+        self.async_on_remove(changes.async_listen_burst(self.async_write_ha_state))

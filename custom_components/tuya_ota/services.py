@@ -36,7 +36,6 @@ from homeassistant.helpers import (
 from .compat import vol
 from .const import ATTR_CONFIG_ENTRY_ID, ATTR_WAIT, DOMAIN, SERVICE_UPDATE_ALL
 from .data import TuyaOtaConfigEntry
-from .firmware import installed_version, latest_version
 from .update_job import InstallRefusedError, JobOutcome, UpdateJob
 from .update_queue import UpdateQueue, registry_ids
 
@@ -205,11 +204,9 @@ async def _async_update_all(call: ServiceCall) -> ServiceResponse:
             entity_id, _ = registry_ids(hass, tuya_device_id)
             if target is not None and not _in_target(hass, target, entity_id):
                 continue
-            channels = firmware.get(tuya_device_id) or []
-            versions = {
-                "from_version": installed_version(channels) or "",
-                "to_version": latest_version(channels) or "",
-            }
+            record = firmware.record(tuya_device_id)
+            from_version, to_version = record.version_change if record else ("", "")
+            versions = {"from_version": from_version, "to_version": to_version}
             if runtime.queue.refusal(tuya_device_id) is None and _skipped_in_home_assistant(
                 hass, entity_id, versions["to_version"]
             ):

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any, NotRequired, TypedDict, cast
+from collections.abc import Iterable, KeysView
+from typing import NotRequired, TypedDict, cast
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, LOGGER
-from .tuya_cloud import FirmwareChannel
+from .firmware_record import FirmwareRecord, StoredFirmware
 
 STORAGE_VERSION = 1
 SAVE_DELAY_S = 10
-
-
-class StoredFirmware(TypedDict):
-    """A device's firmware channels and when they were read (epoch seconds)."""
-
-    checked_at: float
-    channels: list[dict[str, Any]]
 
 
 class StoredJob(TypedDict):
@@ -58,19 +51,6 @@ def _empty() -> StoredData:
     return {"firmware": {}, "jobs": {}, "calls": {"month": "", "count": 0, "scheduled": 0}}
 
 
-def channels_to_json(channels: list[FirmwareChannel]) -> list[dict[str, Any]]:
-    """Firmware channels as plain JSON objects."""
-    return [asdict(channel) for channel in channels]
-
-
-def channels_from_json(raw: list[dict[str, Any]]) -> list[FirmwareChannel] | None:
-    """Firmware channels from what an earlier version stored; None when it no longer fits."""
-    try:
-        return [FirmwareChannel(**item) for item in raw]
-    except TypeError:
-        return None
-
-
 def _well_formed(loaded: object) -> StoredData:
     """What of a stored file has the expected shape; the rest is dropped, not fatal."""
     data = _empty()
@@ -78,11 +58,7 @@ def _well_formed(loaded: object) -> StoredData:
         return data
     firmware, jobs, calls = loaded.get("firmware"), loaded.get("jobs"), loaded.get("calls")
     for device_id, item in firmware.items() if isinstance(firmware, dict) else ():
-        if (
-            isinstance(item, dict)
-            and isinstance(item.get("checked_at"), int | float)
-            and isinstance(item.get("channels"), list)
-        ):
+        if FirmwareRecord.from_stored(item) is not None:
             data["firmware"][device_id] = cast(StoredFirmware, item)
     for device_id, job in jobs.items() if isinstance(jobs, dict) else ():
         if (
@@ -113,12 +89,15 @@ def _well_formed(loaded: object) -> StoredData:
 
 
 class TuyaOtaStore:
-    """One storage file per entry, written at most every few seconds and on unload."""
+    """One storage file per entry, written at most every few seconds and on unload.
+
+    Every change goes through the typed accessors below, which schedule the write.
+    """
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Bind the file to the entry."""
         self._store: Store[StoredData] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
-        self.data: StoredData = _empty()
+        self._data: StoredData = _empty()
 
     async def async_load(self) -> None:
         """Read the file; a missing or unreadable one starts empty."""
@@ -127,16 +106,68 @@ class TuyaOtaStore:
         except (ValueError, OSError) as err:  # a corrupt file must not block the setup
             LOGGER.warning("Ignoring unreadable stored firmware state: %s", err)
             loaded = None
-        self.data = _well_formed(loaded)
+        self._data = _well_formed(loaded)
+
+    def firmware_device_ids(self) -> KeysView[str]:
+        """The devices whose firmware is stored."""
+        return self._data["firmware"].keys()
+
+    def firmware_records(self) -> dict[str, FirmwareRecord]:
+        """Each device's firmware as last stored."""
+        records = {
+            device_id: FirmwareRecord.from_stored(stored)
+            for device_id, stored in self._data["firmware"].items()
+        }
+        return {device_id: record for device_id, record in records.items() if record}
 
     @callback
-    def async_schedule_save(self) -> None:
+    def put_firmware(self, device_id: str, record: FirmwareRecord) -> None:
+        """Keep the device's freshly read firmware."""
+        self._data["firmware"][device_id] = record.as_stored()
+        self._schedule_save()
+
+    @callback
+    def drop_firmware(self, device_ids: Iterable[str]) -> None:
+        """Forget the firmware of devices that left the home."""
+        for device_id in device_ids:
+            self._data["firmware"].pop(device_id, None)
+        self._schedule_save()
+
+    def jobs(self) -> dict[str, StoredJob]:
+        """The queued and running updates as last stored."""
+        return dict(self._data["jobs"])
+
+    @callback
+    def put_job(self, device_id: str, job: StoredJob) -> None:
+        """Keep a queued or running update as it is now."""
+        self._data["jobs"][device_id] = job
+        self._schedule_save()
+
+    @callback
+    def drop_job(self, device_id: str) -> None:
+        """Forget an update that ended (or whose device left the home)."""
+        self._data["jobs"].pop(device_id, None)
+        self._schedule_save()
+
+    @property
+    def calls(self) -> StoredCalls:
+        """The call counts of the month last stored."""
+        return self._data["calls"]
+
+    @callback
+    def put_calls(self, calls: StoredCalls) -> None:
+        """Keep the call counts."""
+        self._data["calls"] = calls
+        self._schedule_save()
+
+    @callback
+    def _schedule_save(self) -> None:
         """Write soon, batching the many small changes of a firmware sweep."""
-        self._store.async_delay_save(lambda: self.data, SAVE_DELAY_S)
+        self._store.async_delay_save(lambda: self._data, SAVE_DELAY_S)
 
     async def async_save_now(self) -> None:
         """Write at once (on unload), cancelling a pending delayed write."""
-        await self._store.async_save(self.data)
+        await self._store.async_save(self._data)
 
     async def async_remove(self) -> None:
         """Delete the file when the entry is removed."""

@@ -19,19 +19,17 @@ from .account_issues import cloud_error
 from .coordinator import TuyaOtaCoordinator
 from .data import TuyaOtaConfigEntry
 from .entity import TuyaOtaDeviceEntity
-from .firmware import (
-    FirmwareTracker,
-    installed_version,
-    latest_version,
-    update_available as any_update_available,
-)
+from .firmware import FirmwareTracker
+from .firmware_record import FirmwareRecord
 from .release_notes import release_notes, release_summary
-from .tuya_cloud import Device, FirmwareChannel, TuyaCloudError, TuyaDeviceNotFoundError
+from .tuya_cloud import Device, TuyaCloudError, TuyaDeviceNotFoundError
 from .update_queue import UpdateQueue
 
 # Installs wait on the home's queue, not on a platform-wide lock.
 PARALLEL_UPDATES = 0
 ENTITY_BATCH = 100
+# What an entity shows before its device's first read: no versions.
+NEVER_READ = FirmwareRecord(channels=(), checked_at=0.0)
 
 
 async def async_setup_entry(
@@ -103,24 +101,32 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
         self._firmware = firmware
         self._queue = queue
 
+    async def async_added_to_hass(self) -> None:
+        """Also show this device's firmware and update changes as they happen."""
+        await super().async_added_to_hass()
+        for changes in (self._firmware.changes, self._queue.changes):
+            self.async_on_remove(
+                changes.async_listen_device(self.tuya_device_id, self.async_write_ha_state)
+            )
+
     @property
-    def _channels(self) -> list[FirmwareChannel]:
-        return self._firmware.get(self.tuya_device_id) or []
+    def _firmware_record(self) -> FirmwareRecord:
+        return self._firmware.record(self.tuya_device_id) or NEVER_READ
 
     @property
     def installed_version(self) -> str | None:
         """Current versions, every channel named when there are several."""
-        return installed_version(self._channels)
+        return self._firmware_record.installed_version
 
     @property
     def latest_version(self) -> str | None:
         """Offered versions, every channel named when there are several."""
-        return latest_version(self._channels)
+        return self._firmware_record.latest_version
 
     @property
     def release_summary(self) -> str | None:
         """What to know before installing on this device, in one line."""
-        return release_summary(self.device, self._channels)
+        return release_summary(self.device, self._firmware_record.channels)
 
     @property
     def in_progress(self) -> bool:
@@ -135,7 +141,7 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
 
     def version_is_newer(self, latest_version: str, installed_version: str) -> bool:
         """The cloud says whether a channel has an update; version strings need no parsing."""
-        return any_update_available(self._channels)
+        return self._firmware_record.update_available
 
     async def async_update(self) -> None:
         """``homeassistant.update_entity``: read this device's firmware now."""
@@ -148,7 +154,7 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
 
     async def async_release_notes(self) -> str | None:
         """The offered firmware's notes, and what to know before installing on this device."""
-        return release_notes(self.device, self._channels)
+        return release_notes(self.device, self._firmware_record.channels)
 
     async def async_install(self, version: str | None, backup: bool, **kwargs: Any) -> None:
         """Queue the update; when it can start at once, return after the cloud's answer.

@@ -16,8 +16,9 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 
 from .account_issues import CloudAccountHealth
+from .changes import ChangeNotifier
 from .const import CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL, DOMAIN, EVENT_UPDATE_FINISHED, LOGGER
-from .firmware import FirmwareTracker, installed_version, latest_version, update_available
+from .firmware import FirmwareTracker
 from .storage import TuyaOtaStore
 from .tuya_cloud import TuyaCloudClient
 from .update_job import InstallRefusedError, JobOutcome, JobResult, SkipReason, UpdateJob
@@ -59,13 +60,12 @@ class UpdateQueue:
         self._runner = UpdateRunner(hass, entry, client, firmware, health, self)
         self.max_parallel: int = entry.options.get(CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL)
         self._jobs: dict[str, UpdateJob] = {}
+        self.changes = ChangeNotifier(hass)
         # Devices whose job left the queue: starting, updating, or followed.
         self._running: set[str] = set()
         self._stopped = False
         # When the queue last went from empty to busy: the run's first start reads the role.
         self.run_started_at = 0.0
-        # When the queue last went from empty to busy: the run's first start reads the role.
-        self._run_started_at = 0.0
 
     # What entities and sensors show
 
@@ -104,10 +104,10 @@ class UpdateQueue:
             return SkipReason.OFFLINE
         if at_start:
             return None
-        channels = self._firmware.get(device_id) or []
-        if device_id in self._jobs or any(channel.running for channel in channels):
+        record = self._firmware.record(device_id)
+        if device_id in self._jobs or (record is not None and record.running_channels):
             return SkipReason.IN_PROGRESS
-        if not update_available(channels):
+        if record is None or not record.update_available:
             return SkipReason.UP_TO_DATE
         return None
 
@@ -117,9 +117,8 @@ class UpdateQueue:
         if (reason := self.refusal(device_id)) is not None:
             raise InstallRefusedError(reason, self.device_name(device_id))
         job = self._new_job(device_id)
-        channels = self._firmware.get(device_id) or []
-        job.from_version = installed_version(channels) or ""
-        job.to_version = latest_version(channels) or ""
+        if (record := self._firmware.record(device_id)) is not None:
+            job.from_version, job.to_version = record.version_change
         self._add(job)
         return job
 
@@ -146,9 +145,9 @@ class UpdateQueue:
     def async_restore(self) -> None:
         """Take up the jobs of before the restart, and updates the cloud reports running."""
         devices = self.coordinator.data.devices
-        for device_id, stored in list(self._store.data["jobs"].items()):
+        for device_id, stored in self._store.jobs().items():
             if device_id not in devices:
-                del self._store.data["jobs"][device_id]
+                self._store.drop_job(device_id)
                 continue
             job = self._new_job(device_id)
             job.restore(stored)
@@ -157,21 +156,19 @@ class UpdateQueue:
             self._follow_if_running(device_id, start_waiting=False)
         self._start_waiting_jobs()
         self._entry.async_on_unload(
-            self._firmware.async_add_change_listener(self._follow_if_running)
+            self._firmware.changes.async_listen_each(self._follow_if_running)
         )
         self._entry.async_on_unload(self.coordinator.async_add_listener(self._role_or_list_changed))
 
     @callback
     def _follow_if_running(self, device_id: str, *, start_waiting: bool = True) -> None:
         """Follow an update the cloud reports running that no job of ours covers."""
-        channels = self._firmware.get(device_id) or []
-        running = [channel for channel in channels if channel.running]
-        if not running or device_id in self._jobs:
+        record = self._firmware.record(device_id)
+        if record is None or not (running := record.running_channels) or device_id in self._jobs:
             return
         LOGGER.info("Following the firmware update of %s under way", self.device_name(device_id))
         job = self._new_job(device_id)
-        job.from_version = installed_version(channels) or ""
-        job.to_version = latest_version(channels) or ""
+        job.from_version, job.to_version = record.version_change
         job.start_phase([channel.channel for channel in running], update_timeout_s(running))
         job.answer_install()
         self._add(job, start_waiting=start_waiting)
@@ -234,14 +231,13 @@ class UpdateQueue:
     @callback
     def persist(self, job: UpdateJob) -> None:
         """Store the job as it is now and show it."""
-        self._store.data["jobs"][job.device_id] = job.stored()
-        self._store.async_schedule_save()
+        self._store.put_job(job.device_id, job.stored())
         self.notify(job)
 
     @callback
     def notify(self, job: UpdateJob) -> None:
         """The job's progress changed: its entity and the summary show it."""
-        self.coordinator.async_notify_device(job.device_id)
+        self.changes.async_notify(job.device_id)
 
     @callback
     def skip(self, job: UpdateJob, error: HomeAssistantError) -> None:
@@ -274,8 +270,7 @@ class UpdateQueue:
         self._jobs.pop(job.device_id, None)
         self._running.discard(job.device_id)
         job.answer_install()
-        self._store.data["jobs"].pop(job.device_id, None)
-        self._store.async_schedule_save()
+        self._store.drop_job(job.device_id)
         if not job.finished.done():
             job.finished.set_result(outcome)
         self.notify(job)

@@ -7,7 +7,7 @@ sleeps inside a call and an unload cancels cleanly. How a job ends is the queue'
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 import random
 import time
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ from .const import (
     SLOW_PROGRESS_POLL_INTERVAL,
     UPDATE_SAFETY_LIMIT,
 )
-from .firmware import FirmwareTracker, installed_version, latest_version
+from .firmware import FirmwareTracker
 from .tuya_cloud import (
     FirmwareChannel,
     TuyaAccountError,
@@ -185,19 +185,18 @@ class UpdateRunner:
         try:
             if not await self._queue.coordinator.async_confirm_role(read_since):
                 return InstallRefusedError(SkipReason.INSUFFICIENT_ROLE, job.name)
-            channels = await self._firmware.async_read(job.device_id)
+            record = await self._firmware.async_read(job.device_id)
         except TuyaDeviceOfflineError:
             return InstallRefusedError(SkipReason.OFFLINE, job.name)
         except TuyaRateLimitError:
             raise
         except TuyaCloudError as err:
             return self._start_error(job, err)
-        startable = [channel for channel in channels if channel.startable]
-        running = [channel for channel in channels if channel.running]
+        startable = [channel for channel in record.channels if channel.startable]
+        running = record.running_channels
         if not startable and not running:
             return InstallRefusedError(SkipReason.UP_TO_DATE, job.name)
-        job.from_version = installed_version(channels) or ""
-        job.to_version = latest_version(channels) or ""
+        job.from_version, job.to_version = record.version_change
         first, after_modules = split_phases(startable, running)
         started: list[FirmwareChannel] = []
         for channel in first:
@@ -235,8 +234,8 @@ class UpdateRunner:
     async def _start_mcu(self, job: UpdateJob) -> None:
         """The module channels succeeded: read the firmware again, then start the MCU."""
         try:
-            channels = await self._firmware.async_read(job.device_id)
-            started = await self._start_channels_after_modules(job, channels)
+            record = await self._firmware.async_read(job.device_id)
+            started = await self._start_channels_after_modules(job, record.channels)
         except TuyaRateLimitError:
             self._after(job, self._start_mcu, self._rate_limit_delay(job))
             return
@@ -249,7 +248,7 @@ class UpdateRunner:
         self._queue.finish(job, JobOutcome(JobResult.SUCCESS, job.from_version, job.to_version))
 
     async def _start_channels_after_modules(
-        self, job: UpdateJob, channels: list[FirmwareChannel]
+        self, job: UpdateJob, channels: Sequence[FirmwareChannel]
     ) -> bool:
         """Start the MCU channels that are still ready; whether a new phase runs."""
         wanted = set(job.channels_after_modules)

@@ -79,7 +79,7 @@ async def steady(
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     store = config_entry.runtime_data.store
-    assert await clock.advance(600, until=lambda: len(store.data["firmware"]) == len(DEVICES))
+    assert await clock.advance(600, until=lambda: len(store.firmware_device_ids()) == len(DEVICES))
     await clock.advance(600)
     return config_entry
 
@@ -120,7 +120,7 @@ async def test_first_sweep_is_spaced(
     started = time.time()
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     store = config_entry.runtime_data.store
-    assert await clock.advance(600, until=lambda: len(store.data["firmware"]) == len(DEVICES))
+    assert await clock.advance(600, until=lambda: len(store.firmware_device_ids()) == len(DEVICES))
     times = sorted(call.time for call in sim.calls if call.kind == "firmware")
     assert len(times) == len(DEVICES)
     assert all(later - earlier >= SPACING_S for earlier, later in pairwise(times))

@@ -116,7 +116,7 @@ async def test_count_starts_again_each_month(
     await hass.async_block_till_done()
     counted = budget.calls_this_month
     assert 0 < counted == len(sim.calls)  # only this month's calls, a token among them
-    stored = init_integration.runtime_data.store.data["calls"]
+    stored = init_integration.runtime_data.store.calls
     assert stored["month"] == dt_util.now().strftime("%Y-%m")
     assert stored["count"] == counted
 

@@ -287,7 +287,9 @@ async def test_timeout_60_on_a_long_update_ends_in_success(
             update_seconds=minutes * 60,
         ),
     )
-    [channel] = init_integration.runtime_data.firmware.get("bf0000000000slowplug") or []
+    record = init_integration.runtime_data.firmware.record("bf0000000000slowplug")
+    assert record is not None
+    [channel] = record.channels
     assert channel.timeout_s == 60
     events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
     await install(hass, entity_id)

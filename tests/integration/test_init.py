@@ -59,7 +59,7 @@ async def test_unload_leaves_nothing(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
-    assert PLUG in store.data["jobs"]  # kept for the next setup
+    assert PLUG in store.jobs()  # kept for the next setup
     scheduled = [
         handle
         for handle in hass.loop._scheduled
