@@ -21,7 +21,7 @@ from .const import (
     REQUEST_TIMEOUT_S,
 )
 from .coordinator import TuyaOtaCoordinator
-from .data import TuyaOtaConfigEntry, TuyaOtaRuntimeData
+from .data import HomeCloud, TuyaOtaConfigEntry, TuyaOtaRuntimeData
 from .firmware import FirmwareTracker
 from .services import async_setup_services
 from .storage import TuyaOtaStore
@@ -60,10 +60,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> b
     )
     coordinator = TuyaOtaCoordinator(hass, entry, client, health, budget)
     await coordinator.async_config_entry_first_refresh()
-    firmware = FirmwareTracker(hass, entry, client, coordinator, store, health, budget)
-    queue = UpdateQueue(hass, entry, client, coordinator, firmware, store, health)
+    home = HomeCloud(client, coordinator, store, health, budget)
+    firmware = FirmwareTracker(hass, entry, home)
+    queue = UpdateQueue(hass, entry, home, firmware)
     entry.runtime_data = TuyaOtaRuntimeData(
-        client, coordinator, firmware, queue, store, health, budget
+        client, coordinator, store, health, budget, firmware=firmware, queue=queue
     )
     async_adopt_core_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

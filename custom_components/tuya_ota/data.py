@@ -18,16 +18,22 @@ if TYPE_CHECKING:
 
 
 @dataclass(slots=True)
-class TuyaOtaRuntimeData:
-    """Everything one home's entry runs with."""
+class HomeCloud:
+    """What the firmware tracker, the queue and its runner of one home all work through."""
 
     client: TuyaCloudClient
     coordinator: TuyaOtaCoordinator
-    firmware: FirmwareTracker
-    queue: UpdateQueue
     store: TuyaOtaStore
     health: CloudAccountHealth
     budget: CallBudget
+
+
+@dataclass(slots=True)
+class TuyaOtaRuntimeData(HomeCloud):
+    """Everything one home's entry runs with."""
+
+    firmware: FirmwareTracker
+    queue: UpdateQueue
 
 
 type TuyaOtaConfigEntry = ConfigEntry[TuyaOtaRuntimeData]

@@ -25,20 +25,15 @@ from .const import (
     SLOW_CHECK_PERIOD,
 )
 from .firmware_record import FirmwareRecord
-from .storage import TuyaOtaStore
 from .tuya_cloud import (
     FirmwareChannel,
-    TuyaCloudClient,
     TuyaCloudError,
     TuyaDeviceNotFoundError,
     TuyaDeviceOfflineError,
 )
 
 if TYPE_CHECKING:
-    from .account_issues import CloudAccountHealth
-    from .budget import CallBudget
-    from .coordinator import TuyaOtaCoordinator
-    from .data import TuyaOtaConfigEntry
+    from .data import HomeCloud, TuyaOtaConfigEntry
 
 DAY_S = 86400.0
 # After a failed read (cloud down, rate limited) scheduled reads pause this long, doubling.
@@ -83,27 +78,19 @@ class FirmwareTracker:
         self,
         hass: HomeAssistant,
         entry: TuyaOtaConfigEntry,
-        client: TuyaCloudClient,
-        coordinator: TuyaOtaCoordinator,
-        store: TuyaOtaStore,
-        health: CloudAccountHealth,
-        budget: CallBudget,
+        home: HomeCloud,
     ) -> None:
         """Restore every device's last known firmware from the store."""
         self._hass = hass
         self._entry = entry
-        self._client = client
-        self._coordinator = coordinator
-        self._health = health
-        self._store = store
-        self._budget = budget
+        self._home = home
         hours = entry.options.get(CONF_FIRMWARE_CHECK_HOURS, DEFAULT_FIRMWARE_CHECK_HOURS)
         self.period_s = float(hours) * 3600
         self.burst_s = burst_spacing_s(self.period_s, MAX_BURST_SPACING.total_seconds())
         self.slow_period_s = grid_period_s(
             max(SLOW_CHECK_PERIOD.total_seconds(), self.period_s), self.burst_s
         )
-        self._records = store.firmware_records()
+        self._records = home.store.firmware_records()
         self.changes = ChangeNotifier(hass)
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._read_task: asyncio.Task[None] | None = None
@@ -116,7 +103,7 @@ class FirmwareTracker:
         self._followed: set[tuple[str, str]] = set()
         self._followers: dict[str, float] = {}
         self._note_offers(self._records)
-        budget.daily_schedule = self.daily_calls
+        home.budget.daily_schedule = self.daily_calls
 
     def daily_calls(self) -> float:
         """What the schedule spends a day at its usual rate (an upper bound), for the budget.
@@ -125,14 +112,14 @@ class FirmwareTracker:
         and the members, devices and a token of each device-list refresh. Followers of a
         release come on top, rarely.
         """
-        devices = self._coordinator.data.devices
+        devices = self._home.coordinator.data.devices
         groups = {
             record.group_key(device.product_id, device_id)
             for device_id, device in devices.items()
             if (record := self._records.get(device_id)) is not None
         } - {None}
         reads = len(groups) * DAY_S / self.period_s + len(devices) * DAY_S / self.slow_period_s
-        refreshes = DAY_S / self._coordinator.scan_interval_s
+        refreshes = DAY_S / self._home.coordinator.scan_interval_s
         return reads + DAY_S / self.burst_s + 3 * refreshes
 
     def record(self, device_id: str) -> FirmwareRecord | None:
@@ -148,7 +135,7 @@ class FirmwareTracker:
         """Known devices of the home whose firmware offers an update."""
         return [
             device_id
-            for device_id in self._coordinator.data.devices
+            for device_id in self._home.coordinator.data.devices
             if (record := self._records.get(device_id)) is not None and record.update_available
         ]
 
@@ -170,7 +157,7 @@ class FirmwareTracker:
 
     def _plan(self) -> dict[str, PlannedRead]:
         """Every device's next read, from what is stored: the same after a restart."""
-        devices = self._coordinator.data.devices
+        devices = self._home.coordinator.data.devices
         plan: dict[str, PlannedRead] = {}
         groups: dict[str, list[str]] = {}
         for device_id, device in devices.items():
@@ -193,7 +180,7 @@ class FirmwareTracker:
                 plan[device_id] = PlannedRead(since, ReadReason.FOLLOWER)
         last = max(self._records[device_id].checked_at for device_id in members)
         group_due = next_slot(last, key, self.period_s, self.burst_s)
-        devices = self._coordinator.data.devices
+        devices = self._home.coordinator.data.devices
         chosen = min(
             members, key=lambda device_id: (not devices[device_id].online, plan[device_id].due)
         )
@@ -203,7 +190,7 @@ class FirmwareTracker:
     def _offer(self, device_id: str) -> tuple[str, str] | None:
         """The device's group and the versions it is offered, when it is offered any."""
         record = self._records.get(device_id)
-        device = self._coordinator.data.devices.get(device_id)
+        device = self._home.coordinator.data.devices.get(device_id)
         if record is None or device is None or not record.update_available:
             return None
         key = record.group_key(device.product_id, device_id)
@@ -227,7 +214,7 @@ class FirmwareTracker:
             return
         self._followed.add(offer)
         key, _ = offer
-        devices = self._coordinator.data.devices
+        devices = self._home.coordinator.data.devices
         now = time.time()
         for other, record in self._records.items():
             device = devices.get(other)
@@ -240,7 +227,7 @@ class FirmwareTracker:
 
     async def async_read(self, device_id: str) -> FirmwareRecord:
         """Read the device's firmware now, keep it and tell its entity. Raises cloud errors."""
-        return self._keep(device_id, await self._client.get_firmware(device_id))
+        return self._keep(device_id, await self._home.client.get_firmware(device_id))
 
     @callback
     def _keep(self, device_id: str, channels: Iterable[FirmwareChannel]) -> FirmwareRecord:
@@ -250,7 +237,7 @@ class FirmwareTracker:
         """
         record = FirmwareRecord(tuple(channels), time.time())
         self._records[device_id] = record
-        self._store.put_firmware(device_id, record)
+        self._home.store.put_firmware(device_id, record)
         self._followers.pop(device_id, None)
         self._follow_new_offer(device_id)
         self.changes.async_notify(device_id)
@@ -265,12 +252,14 @@ class FirmwareTracker:
             self._records.pop(device_id, None)
             self._followers.pop(device_id, None)
         if device_ids:
-            self._store.drop_firmware(device_ids)
+            self._home.store.drop_firmware(device_ids)
 
     @callback
     def async_start(self) -> None:
         """Start reading on schedule; the device list is watched for new and gone devices."""
-        self._entry.async_on_unload(self._coordinator.async_add_listener(self._device_list_changed))
+        self._entry.async_on_unload(
+            self._home.coordinator.async_add_listener(self._device_list_changed)
+        )
         self._schedule()
 
     async def async_stop(self) -> None:
@@ -284,7 +273,7 @@ class FirmwareTracker:
 
     @callback
     def _device_list_changed(self) -> None:
-        self._forget(set(self._records) - set(self._coordinator.data.devices))
+        self._forget(set(self._records) - set(self._home.coordinator.data.devices))
         self._schedule()
 
     @callback
@@ -333,13 +322,15 @@ class FirmwareTracker:
             self._schedule()
             return
         device_id, planned = next_due
-        if not self._budget.scheduled_call_allowed(paced=planned.reason is not ReadReason.FIRST):
+        if not self._home.budget.scheduled_call_allowed(
+            paced=planned.reason is not ReadReason.FIRST
+        ):
             # Wait for a later burst: the budget grows with the month, or the month turns.
             self._paused_until = next_burst(now, self.burst_s)
             LOGGER.debug("Firmware reads wait for the call budget until the next burst")
             self._schedule()
             return
-        if not self._health.allow_scheduled_call():
+        if not self._home.health.allow_scheduled_call():
             self._paused_until = max(self._paused_until, now + GATE_RECHECK_S)
             self._schedule()
             return
@@ -350,8 +341,8 @@ class FirmwareTracker:
                 await self.async_read(device_id)
             else:
                 # Only the call itself: what storing it starts (a followed update) is not.
-                with self._budget.scheduled_calls():
-                    channels = await self._client.get_firmware(device_id)
+                with self._home.budget.scheduled_calls():
+                    channels = await self._home.client.get_firmware(device_id)
                 self._keep(device_id, channels)
         except (TuyaDeviceNotFoundError, TuyaDeviceOfflineError) as err:
             LOGGER.debug("Firmware of %s not readable now: %s", device_id, err)
@@ -359,7 +350,7 @@ class FirmwareTracker:
             known = self._records.get(device_id)
             self._records[device_id] = FirmwareRecord(known.channels if known else (), time.time())
             if isinstance(err, TuyaDeviceNotFoundError):
-                await self._coordinator.async_request_refresh()
+                await self._home.coordinator.async_request_refresh()
         except TuyaCloudError as err:
             self._failures += 1
             pause = min(FAILURE_BACKOFF_S * 2 ** (self._failures - 1), FAILURE_BACKOFF_MAX_S)

@@ -15,18 +15,14 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 
-from .account_issues import CloudAccountHealth
 from .changes import ChangeNotifier
 from .const import CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL, DOMAIN, EVENT_UPDATE_FINISHED, LOGGER
 from .firmware import FirmwareTracker
-from .storage import TuyaOtaStore
-from .tuya_cloud import TuyaCloudClient
 from .update_job import InstallRefusedError, JobOutcome, JobResult, SkipReason, UpdateJob
 from .update_runner import UpdateRunner, update_timeout_s
 
 if TYPE_CHECKING:
-    from .coordinator import TuyaOtaCoordinator
-    from .data import TuyaOtaConfigEntry
+    from .data import HomeCloud, TuyaOtaConfigEntry
 
 
 def registry_ids(hass: HomeAssistant, tuya_device_id: str) -> tuple[str | None, str | None]:
@@ -44,20 +40,15 @@ class UpdateQueue:
         self,
         hass: HomeAssistant,
         entry: TuyaOtaConfigEntry,
-        client: TuyaCloudClient,
-        coordinator: TuyaOtaCoordinator,
+        home: HomeCloud,
         firmware: FirmwareTracker,
-        store: TuyaOtaStore,
-        health: CloudAccountHealth,
     ) -> None:
         """Bind the queue to its home."""
         self.hass = hass
         self._entry = entry
-        self.coordinator = coordinator
+        self._home = home
         self._firmware = firmware
-        self._store = store
-        self._health = health
-        self._runner = UpdateRunner(hass, entry, client, firmware, health, self)
+        self._runner = UpdateRunner(hass, entry, home, firmware, self)
         self.max_parallel: int = entry.options.get(CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL)
         self._jobs: dict[str, UpdateJob] = {}
         self.changes = ChangeNotifier(hass)
@@ -84,7 +75,7 @@ class UpdateQueue:
 
     def device_name(self, device_id: str) -> str:
         """The device's name for messages."""
-        device = self.coordinator.data.devices.get(device_id)
+        device = self._home.coordinator.data.devices.get(device_id)
         return device.name if device else device_id
 
     # Adding jobs
@@ -95,11 +86,11 @@ class UpdateQueue:
         At the start of a queued job the job itself is there and the firmware is about to
         be read again, so only the account, the role and the device's presence are checked.
         """
-        if self._health.quota_exhausted:
+        if self._home.health.quota_exhausted:
             return SkipReason.QUOTA_EXHAUSTED
-        if not self.coordinator.may_update():
+        if not self._home.coordinator.may_update():
             return SkipReason.INSUFFICIENT_ROLE
-        device = self.coordinator.data.devices.get(device_id)
+        device = self._home.coordinator.data.devices.get(device_id)
         if device is None or not device.online:
             return SkipReason.OFFLINE
         if at_start:
@@ -123,7 +114,7 @@ class UpdateQueue:
         return job
 
     def _new_job(self, device_id: str) -> UpdateJob:
-        device = self.coordinator.data.devices.get(device_id)
+        device = self._home.coordinator.data.devices.get(device_id)
         return UpdateJob(
             device_id=device_id,
             name=self.device_name(device_id),
@@ -144,10 +135,10 @@ class UpdateQueue:
     @callback
     def async_restore(self) -> None:
         """Take up the jobs of before the restart, and updates the cloud reports running."""
-        devices = self.coordinator.data.devices
-        for device_id, stored in self._store.jobs().items():
+        devices = self._home.coordinator.data.devices
+        for device_id, stored in self._home.store.jobs().items():
             if device_id not in devices:
-                self._store.drop_job(device_id)
+                self._home.store.drop_job(device_id)
                 continue
             job = self._new_job(device_id)
             job.restore(stored)
@@ -158,7 +149,9 @@ class UpdateQueue:
         self._entry.async_on_unload(
             self._firmware.changes.async_listen_each(self._follow_if_running)
         )
-        self._entry.async_on_unload(self.coordinator.async_add_listener(self._role_or_list_changed))
+        self._entry.async_on_unload(
+            self._home.coordinator.async_add_listener(self._role_or_list_changed)
+        )
 
     @callback
     def _follow_if_running(self, device_id: str, *, start_waiting: bool = True) -> None:
@@ -176,7 +169,7 @@ class UpdateQueue:
     @callback
     def _role_or_list_changed(self) -> None:
         """Drop queued jobs when the role forbids them; running ones are followed to the end."""
-        if self.coordinator.may_update():
+        if self._home.coordinator.may_update():
             self._start_waiting_jobs()
             return
         for job in list(self._jobs.values()):
@@ -231,7 +224,7 @@ class UpdateQueue:
     @callback
     def persist(self, job: UpdateJob) -> None:
         """Store the job as it is now and show it."""
-        self._store.put_job(job.device_id, job.stored())
+        self._home.store.put_job(job.device_id, job.stored())
         self.notify(job)
 
     @callback
@@ -270,7 +263,7 @@ class UpdateQueue:
         self._jobs.pop(job.device_id, None)
         self._running.discard(job.device_id)
         job.answer_install()
-        self._store.drop_job(job.device_id)
+        self._home.store.drop_job(job.device_id)
         if not job.finished.done():
             job.finished.set_result(outcome)
         self.notify(job)

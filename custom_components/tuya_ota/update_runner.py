@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 
-from .account_issues import CloudAccountHealth, cloud_error
+from .account_issues import cloud_error
 from .const import (
     DEFAULT_UPDATE_TIMEOUT,
     LOGGER,
@@ -30,7 +30,6 @@ from .firmware import FirmwareTracker
 from .tuya_cloud import (
     FirmwareChannel,
     TuyaAccountError,
-    TuyaCloudClient,
     TuyaCloudError,
     TuyaDeviceOfflineError,
     TuyaIpNotAllowedError,
@@ -49,7 +48,7 @@ from .update_job import (
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from .data import TuyaOtaConfigEntry
+    from .data import HomeCloud, TuyaOtaConfigEntry
     from .update_queue import UpdateQueue
 
 # A rate-limited start is tried again after this long, doubling, with jitter.
@@ -98,17 +97,15 @@ class UpdateRunner:
         self,
         hass: HomeAssistant,
         entry: TuyaOtaConfigEntry,
-        client: TuyaCloudClient,
+        home: HomeCloud,
         firmware: FirmwareTracker,
-        health: CloudAccountHealth,
         queue: UpdateQueue,
     ) -> None:
         """Bind the runner to its home's queue."""
         self._hass = hass
         self._entry = entry
-        self._client = client
+        self._home = home
         self._firmware = firmware
-        self._health = health
         self._queue = queue
 
     @callback
@@ -183,7 +180,7 @@ class UpdateRunner:
             return InstallRefusedError(reason, job.name)
         read_since = max(self._queue.run_started_at, time.time() - ROLE_FRESHNESS.total_seconds())
         try:
-            if not await self._queue.coordinator.async_confirm_role(read_since):
+            if not await self._home.coordinator.async_confirm_role(read_since):
                 return InstallRefusedError(SkipReason.INSUFFICIENT_ROLE, job.name)
             record = await self._firmware.async_read(job.device_id)
         except TuyaDeviceOfflineError:
@@ -201,7 +198,7 @@ class UpdateRunner:
         started: list[FirmwareChannel] = []
         for channel in first:
             try:
-                await self._client.start_firmware_update(job.device_id, channel.channel)
+                await self._home.client.start_firmware_update(job.device_id, channel.channel)
             except TuyaCloudError as err:
                 if not started and not running:
                     if isinstance(err, TuyaRateLimitError):
@@ -257,7 +254,7 @@ class UpdateRunner:
         started: list[FirmwareChannel] = []
         for channel in startable:
             try:
-                await self._client.start_firmware_update(job.device_id, channel.channel)
+                await self._home.client.start_firmware_update(job.device_id, channel.channel)
             except TuyaRateLimitError:
                 if not started:
                     raise
@@ -295,7 +292,7 @@ class UpdateRunner:
         While the quota is spent no progress is read (every call would fail); the update goes
         on in the cloud, and is followed again once calls answer.
         """
-        result = None if self._health.quota_exhausted else await self._read_progress(job)
+        result = None if self._home.health.quota_exhausted else await self._read_progress(job)
         if result is None:
             if (delay := self._next_read_in(job)) is not None:
                 self._after(job, self._follow, delay)
@@ -321,7 +318,11 @@ class UpdateRunner:
         elapsed = time.time() - (job.started_at or 0.0)
         slow = SLOW_PROGRESS_POLL_INTERVAL.total_seconds()
         if elapsed < job.timeout_s:
-            return slow if self._health.quota_exhausted else PROGRESS_POLL_INTERVAL.total_seconds()
+            return (
+                slow
+                if self._home.health.quota_exhausted
+                else PROGRESS_POLL_INTERVAL.total_seconds()
+            )
         if job.cloud_reports_updating and elapsed < UPDATE_SAFETY_LIMIT.total_seconds():
             return slow
         return None
@@ -330,7 +331,7 @@ class UpdateRunner:
         """Read every unfinished channel's progress; the phase's result once all have ended."""
         for channel in job.unfinished_channels:
             try:
-                progress = await self._client.get_firmware_progress(job.device_id, channel)
+                progress = await self._home.client.get_firmware_progress(job.device_id, channel)
             except TuyaCloudError as err:
                 LOGGER.debug("Progress of %s not read: %s", job.device_id, err)
                 continue

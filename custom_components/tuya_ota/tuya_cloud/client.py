@@ -20,21 +20,16 @@ import uuid
 import aiohttp
 
 from .exceptions import (
+    TOKEN_CODES,
     TuyaAccountError,
     TuyaApiError,
-    TuyaApiNotSubscribedError,
-    TuyaAuthError,
+    TuyaClockSkewError,
     TuyaCloudError,
     TuyaConnectionError,
-    TuyaDeviceNotFoundError,
-    TuyaDeviceOfflineError,
     TuyaInvalidEndpointError,
-    TuyaIpNotAllowedError,
-    TuyaPermissionError,
-    TuyaQuotaExhaustedError,
     TuyaRateLimitError,
     TuyaResponseError,
-    TuyaTrialExpiredError,
+    error_for_code,
 )
 from .models import (
     Device,
@@ -55,20 +50,6 @@ TOKEN_PATH: Final = "/v1.0/token"  # noqa: S105 - a URL path, not a password
 TOKEN_REFRESH_MARGIN_S: Final = 60.0
 MAX_BACKOFF_S: Final = 30.0
 
-CODE_SYSTEM_ERROR: Final = 500
-AUTH_CODES: Final = frozenset({1001, 1004, 1005})
-TOKEN_CODES: Final = frozenset({1010, 1011, 1012})
-CODE_CLOCK_SKEW: Final = 1013
-# 1106 permission deny, 2006 user does not exist, 2406 skill id invalid: the app account or
-# the data centre does not match the project.
-PERMISSION_CODES: Final = frozenset({1106, 2006, 2406})
-CODE_IP_NOT_ALLOWED: Final = 1114
-RATE_LIMIT_CODES: Final = frozenset({1110, 1111, 1199})
-CODE_DEVICE_OFFLINE: Final = 2001
-CODE_DEVICE_NOT_FOUND: Final = 2010
-NOT_SUBSCRIBED_CODES: Final = frozenset({28841101, 28841105})
-CODE_TRIAL_EXPIRED: Final = 28841002
-CODE_QUOTA_EXHAUSTED: Final = 28841004
 HTTP_TOO_MANY_REQUESTS: Final = 429
 
 # The Tuya API products a project subscribes to (its Service API tab): homes, members and
@@ -86,10 +67,6 @@ _LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost."})
 def _wall_clock() -> float:
     """time.time looked up at each call, so that a test's frozen clock applies."""
     return time.time()
-
-
-class _ClockSkewError(TuyaConnectionError):
-    """1013: the cloud rejected our timestamp; retried once before it surfaces."""
 
 
 async def _backoff_sleep(delay: float) -> None:
@@ -156,35 +133,6 @@ def api_product(path: str) -> str:
     return PRODUCT_IOT_CORE if path.startswith(_FIRMWARE_PREFIX) else PRODUCT_SMART_HOME
 
 
-def _error_for_code(code: int, msg: str, what: str, product: str) -> TuyaCloudError:
-    """Map a failure envelope's code to the exception callers branch on."""
-    if code == CODE_SYSTEM_ERROR:
-        return TuyaConnectionError(f"Tuya cloud system error {code}: {msg}")
-    if code == CODE_CLOCK_SKEW:
-        return _ClockSkewError(
-            f"Tuya cloud rejected the request time ({code}: {msg}); check the system clock"
-        )
-    if code in AUTH_CODES:
-        return TuyaAuthError(code, msg)
-    if code in PERMISSION_CODES:
-        return TuyaPermissionError(code, msg)
-    if code == CODE_IP_NOT_ALLOWED:
-        return TuyaIpNotAllowedError(code, msg)
-    if code in RATE_LIMIT_CODES:
-        return TuyaRateLimitError(code, msg)
-    if code == CODE_DEVICE_OFFLINE:
-        return TuyaDeviceOfflineError(code, msg)
-    if code == CODE_DEVICE_NOT_FOUND:
-        return TuyaDeviceNotFoundError(code, msg)
-    if code in NOT_SUBSCRIBED_CODES:
-        return TuyaApiNotSubscribedError(code, msg, call=what, product=product)
-    if code == CODE_TRIAL_EXPIRED:
-        return TuyaTrialExpiredError(code, msg)
-    if code == CODE_QUOTA_EXHAUSTED:
-        return TuyaQuotaExhaustedError(code, msg)
-    return TuyaApiError(code, msg)
-
-
 def _envelope_result(status: int, body: bytes, what: str, product: str) -> object:
     """Return the ``result`` of a success envelope or raise the mapped error."""
     if status >= 500:
@@ -205,7 +153,7 @@ def _envelope_result(status: int, body: bytes, what: str, product: str) -> objec
     if not isinstance(code, int) or isinstance(code, bool):
         raise TuyaResponseError(f"{what}: a failure envelope without a numeric code")
     msg = envelope.get("msg")
-    raise _error_for_code(code, msg if isinstance(msg, str) else "", what, product)
+    raise error_for_code(code, msg if isinstance(msg, str) else "", call=what, product=product)
 
 
 def _parse[T](what: str, parse: Callable[[], T]) -> T:
@@ -406,7 +354,7 @@ class TuyaCloudClient:
                     "%s %s: rate limited, retry %s in %.2f s", method, log_path, rate_limited, delay
                 )
                 await _backoff_sleep(delay)
-            except _ClockSkewError as err:
+            except TuyaClockSkewError as err:
                 if skew_retried:
                     raise TuyaConnectionError(str(err)) from None
                 skew_retried = True

@@ -1,6 +1,23 @@
-"""One exception hierarchy for everything the Tuya cloud can do wrong."""
+"""One exception hierarchy for everything the Tuya cloud can do wrong, and which code is which."""
 
 from __future__ import annotations
+
+from typing import Final
+
+CODE_SYSTEM_ERROR: Final = 500
+AUTH_CODES: Final = frozenset({1001, 1004, 1005})
+TOKEN_CODES: Final = frozenset({1010, 1011, 1012})
+CODE_CLOCK_SKEW: Final = 1013
+# 1106 permission deny, 2006 user does not exist, 2406 skill id invalid: the app account or
+# the data centre does not match the project.
+PERMISSION_CODES: Final = frozenset({1106, 2006, 2406})
+CODE_IP_NOT_ALLOWED: Final = 1114
+RATE_LIMIT_CODES: Final = frozenset({1110, 1111, 1199})
+CODE_DEVICE_OFFLINE: Final = 2001
+CODE_DEVICE_NOT_FOUND: Final = 2010
+NOT_SUBSCRIBED_CODES: Final = frozenset({28841101, 28841105})
+CODE_TRIAL_EXPIRED: Final = 28841002
+CODE_QUOTA_EXHAUSTED: Final = 28841004
 
 
 class TuyaCloudError(Exception):
@@ -77,3 +94,36 @@ class TuyaTrialExpiredError(TuyaAccountError):
 
 class TuyaQuotaExhaustedError(TuyaAccountError):
     """The month's call quota is spent (28841004): every call fails until the month turns."""
+
+
+class TuyaClockSkewError(TuyaConnectionError):
+    """The cloud rejected the request's timestamp (1013): the client retries once."""
+
+
+def error_for_code(code: int, msg: str, *, call: str, product: str) -> TuyaCloudError:
+    """The exception callers branch on for the code of a failure envelope of ``call``."""
+    if code == CODE_SYSTEM_ERROR:
+        return TuyaConnectionError(f"Tuya cloud system error {code}: {msg}")
+    if code == CODE_CLOCK_SKEW:
+        return TuyaClockSkewError(
+            f"Tuya cloud rejected the request time ({code}: {msg}); check the system clock"
+        )
+    if code in AUTH_CODES:
+        return TuyaAuthError(code, msg)
+    if code in PERMISSION_CODES:
+        return TuyaPermissionError(code, msg)
+    if code == CODE_IP_NOT_ALLOWED:
+        return TuyaIpNotAllowedError(code, msg)
+    if code in RATE_LIMIT_CODES:
+        return TuyaRateLimitError(code, msg)
+    if code == CODE_DEVICE_OFFLINE:
+        return TuyaDeviceOfflineError(code, msg)
+    if code == CODE_DEVICE_NOT_FOUND:
+        return TuyaDeviceNotFoundError(code, msg)
+    if code in NOT_SUBSCRIBED_CODES:
+        return TuyaApiNotSubscribedError(code, msg, call=call, product=product)
+    if code == CODE_TRIAL_EXPIRED:
+        return TuyaTrialExpiredError(code, msg)
+    if code == CODE_QUOTA_EXHAUSTED:
+        return TuyaQuotaExhaustedError(code, msg)
+    return TuyaApiError(code, msg)
