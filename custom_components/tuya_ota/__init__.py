@@ -61,8 +61,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> b
     coordinator = TuyaOtaCoordinator(hass, entry, client, health, budget)
     await coordinator.async_config_entry_first_refresh()
     home = HomeCloud(client, coordinator, store, health, budget)
-    firmware = FirmwareTracker(hass, entry, home)
-    queue = UpdateQueue(hass, entry, home, firmware)
+    firmware = FirmwareTracker(home)
+    queue = UpdateQueue(home, firmware)
     entry.runtime_data = TuyaOtaRuntimeData(
         client, coordinator, store, health, budget, firmware=firmware, queue=queue
     )

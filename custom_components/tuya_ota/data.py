@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
 
 if TYPE_CHECKING:
     from .account_issues import CloudAccountHealth
@@ -26,6 +27,16 @@ class HomeCloud:
     store: TuyaOtaStore
     health: CloudAccountHealth
     budget: CallBudget
+
+    @property
+    def hass(self) -> HomeAssistant:
+        """The Home Assistant the home's entry runs in."""
+        return self.coordinator.hass
+
+    @property
+    def entry(self) -> TuyaOtaConfigEntry:
+        """The home's config entry."""
+        return self.coordinator.config_entry
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from enum import IntEnum
 import time
 from typing import TYPE_CHECKING
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.event import async_call_later
 
 from .cadence import burst_spacing_s, grid_period_s, next_burst, next_slot
@@ -33,7 +33,7 @@ from .tuya_cloud import (
 )
 
 if TYPE_CHECKING:
-    from .data import HomeCloud, TuyaOtaConfigEntry
+    from .data import HomeCloud
 
 DAY_S = 86400.0
 # After a failed read (cloud down, rate limited) scheduled reads pause this long, doubling.
@@ -74,24 +74,17 @@ class FirmwareTracker:
     by ``FIRMWARE_READ_SPACING``; every scheduled read asks the call budget first.
     """
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: TuyaOtaConfigEntry,
-        home: HomeCloud,
-    ) -> None:
+    def __init__(self, home: HomeCloud) -> None:
         """Restore every device's last known firmware from the store."""
-        self._hass = hass
-        self._entry = entry
         self._home = home
-        hours = entry.options.get(CONF_FIRMWARE_CHECK_HOURS, DEFAULT_FIRMWARE_CHECK_HOURS)
+        hours = home.entry.options.get(CONF_FIRMWARE_CHECK_HOURS, DEFAULT_FIRMWARE_CHECK_HOURS)
         self.period_s = float(hours) * 3600
         self.burst_s = burst_spacing_s(self.period_s, MAX_BURST_SPACING.total_seconds())
         self.slow_period_s = grid_period_s(
             max(SLOW_CHECK_PERIOD.total_seconds(), self.period_s), self.burst_s
         )
         self._records = home.store.firmware_records()
-        self.changes = ChangeNotifier(hass)
+        self.changes = ChangeNotifier(home.hass)
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._read_task: asyncio.Task[None] | None = None
         self._reading = False
@@ -257,7 +250,7 @@ class FirmwareTracker:
     @callback
     def async_start(self) -> None:
         """Start reading on schedule; the device list is watched for new and gone devices."""
-        self._entry.async_on_unload(
+        self._home.entry.async_on_unload(
             self._home.coordinator.async_add_listener(self._device_list_changed)
         )
         self._schedule()
@@ -306,13 +299,15 @@ class FirmwareTracker:
             self._last_read_at + FIRMWARE_READ_SPACING.total_seconds(),
             self._paused_until,
         )
-        self._unsub_timer = async_call_later(self._hass, max(earliest - now, 0), self._timer_fired)
+        self._unsub_timer = async_call_later(
+            self._home.hass, max(earliest - now, 0), self._timer_fired
+        )
 
     @callback
     def _timer_fired(self, _now: datetime) -> None:
         self._unsub_timer = None
-        self._read_task = self._entry.async_create_task(
-            self._hass, self._read_next_due(), "tuya_ota firmware read", eager_start=False
+        self._read_task = self._home.entry.async_create_task(
+            self._home.hass, self._read_next_due(), "tuya_ota firmware read", eager_start=False
         )
 
     async def _read_next_due(self) -> None:

@@ -22,7 +22,7 @@ from .update_job import InstallRefusedError, JobOutcome, JobResult, SkipReason, 
 from .update_runner import UpdateRunner, update_timeout_s
 
 if TYPE_CHECKING:
-    from .data import HomeCloud, TuyaOtaConfigEntry
+    from .data import HomeCloud
 
 
 def registry_ids(hass: HomeAssistant, tuya_device_id: str) -> tuple[str | None, str | None]:
@@ -36,22 +36,15 @@ def registry_ids(hass: HomeAssistant, tuya_device_id: str) -> tuple[str | None, 
 class UpdateQueue:
     """Lets the home's firmware updates run under the parallelism rules and reports their end."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: TuyaOtaConfigEntry,
-        home: HomeCloud,
-        firmware: FirmwareTracker,
-    ) -> None:
+    def __init__(self, home: HomeCloud, firmware: FirmwareTracker) -> None:
         """Bind the queue to its home."""
-        self.hass = hass
-        self._entry = entry
+        self.hass = home.hass
         self._home = home
         self._firmware = firmware
-        self._runner = UpdateRunner(hass, entry, home, firmware, self)
-        self.max_parallel: int = entry.options.get(CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL)
+        self._runner = UpdateRunner(home, firmware, self)
+        self.max_parallel: int = home.entry.options.get(CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL)
         self._jobs: dict[str, UpdateJob] = {}
-        self.changes = ChangeNotifier(hass)
+        self.changes = ChangeNotifier(home.hass)
         # Devices whose job left the queue: starting, updating, or followed.
         self._running: set[str] = set()
         self._stopped = False
@@ -146,10 +139,10 @@ class UpdateQueue:
         for device_id in devices:
             self._follow_if_running(device_id, start_waiting=False)
         self._start_waiting_jobs()
-        self._entry.async_on_unload(
+        self._home.entry.async_on_unload(
             self._firmware.changes.async_listen_each(self._follow_if_running)
         )
-        self._entry.async_on_unload(
+        self._home.entry.async_on_unload(
             self._home.coordinator.async_add_listener(self._role_or_list_changed)
         )
 

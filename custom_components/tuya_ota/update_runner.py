@@ -12,7 +12,7 @@ import random
 import time
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 
@@ -48,7 +48,7 @@ from .update_job import (
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from .data import HomeCloud, TuyaOtaConfigEntry
+    from .data import HomeCloud
     from .update_queue import UpdateQueue
 
 # A rate-limited start is tried again after this long, doubling, with jitter.
@@ -93,17 +93,8 @@ def split_phases(
 class UpdateRunner:
     """Drives the jobs the queue lets run, from the first start call to the final reading."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: TuyaOtaConfigEntry,
-        home: HomeCloud,
-        firmware: FirmwareTracker,
-        queue: UpdateQueue,
-    ) -> None:
+    def __init__(self, home: HomeCloud, firmware: FirmwareTracker, queue: UpdateQueue) -> None:
         """Bind the runner to its home's queue."""
-        self._hass = hass
-        self._entry = entry
         self._home = home
         self._firmware = firmware
         self._queue = queue
@@ -129,8 +120,8 @@ class UpdateRunner:
     def _spawn(self, job: UpdateJob, phase: Phase) -> None:
         """Run one short phase of a job as a tracked task."""
         job.unsub_timer = None
-        job.task = self._entry.async_create_task(
-            self._hass,
+        job.task = self._home.entry.async_create_task(
+            self._home.hass,
             self._guarded(job, phase),
             f"tuya_ota update {job.device_id}",
             eager_start=False,
@@ -152,7 +143,7 @@ class UpdateRunner:
         def run(_now: datetime) -> None:
             self._spawn(job, phase)
 
-        job.unsub_timer = async_call_later(self._hass, delay_s, run)
+        job.unsub_timer = async_call_later(self._home.hass, delay_s, run)
 
     # Starting
 
