@@ -1,4 +1,4 @@
-"""Each device's firmware information, read on a slow grouped cadence, kept across restarts."""
+"""The firmware tracker: every device's record, read on a slow grouped cadence."""
 
 from __future__ import annotations
 
