@@ -31,10 +31,7 @@ from tests.conftest import StartSimulator
 from tests.timetravel import Clock
 from tuya_sim import SimCall, SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .conftest import (
-    HOME_ID,
-    simulator_with_owner_home,
-)
+from .home import HOME_ID, simulator_with_owner_home
 
 DAY_S = 86400.0
 WEEK_S = 7 * DAY_S

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from .conftest import Advance
+from .actions import Advance
 
 
 async def tick_past_long_tasks(

@@ -16,13 +16,8 @@ from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
 from tests.conftest import StartSimulator
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .conftest import (
-    HOME_ID,
-    Advance,
-    install,
-    run_until_idle,
-    simulator_with_owner_home,
-)
+from .actions import Advance, install, run_until_idle
+from .home import HOME_ID, simulator_with_owner_home
 
 UPDATE_SECONDS = 60.0
 WIFI = [f"bf0000000000000wifi{i:02d}" for i in range(8)]

@@ -33,17 +33,15 @@ from custom_components.tuya_ota.storage import TuyaOtaStore
 from tests.timetravel import Clock
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .conftest import (
+from .actions import Advance, install, run_until_idle
+from .home import (
     FAILING,
     HOME_ID,
     OWNER_UID,
     PLUG,
     PLUG_ENTITY,
     SLEEPY,
-    Advance,
-    install,
     owner_entry,
-    run_until_idle,
     simulator_with_owner_home,
 )
 
@@ -55,13 +53,6 @@ def calls_shown(hass: HomeAssistant) -> int:
     state = hass.states.get(CALLS_SENSOR)
     assert state is not None
     return int(state.state)
-
-
-@pytest.fixture
-def clock(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Clock:
-    """The test's driven clock."""
-    hass.loop.slow_callback_duration = math.inf  # a frozen clock's jumps are not slow callbacks
-    return Clock(hass, freezer)
 
 
 # --- counting -------------------------------------------------------------------------

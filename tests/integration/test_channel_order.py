@@ -28,18 +28,8 @@ from custom_components.tuya_ota.tuya_cloud import TuyaCloudClient
 from tests.timetravel import Clock
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .conftest import (
-    ACCESS_ID,
-    ACCESS_SECRET,
-    DIMMER,
-    DIMMER_ENTITY,
-    HOME_ID,
-    PLUG,
-    Advance,
-    install,
-    refresh,
-    run_until_idle,
-)
+from .actions import Advance, install, refresh, run_until_idle
+from .home import ACCESS_ID, ACCESS_SECRET, DIMMER, DIMMER_ENTITY, HOME_ID, PLUG
 
 MCU = 9
 

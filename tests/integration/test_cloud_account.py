@@ -43,18 +43,8 @@ from tuya_sim import (
     TuyaCloudSimulator,
 )
 
-from .conftest import (
-    ACCESS_ID,
-    ACCESS_SECRET,
-    HOME_NAME,
-    OWNER_UID,
-    PLUG,
-    PLUG_ENTITY,
-    Advance,
-    install,
-    refresh,
-    run_until_idle,
-)
+from .actions import Advance, install, refresh, run_until_idle
+from .home import ACCESS_ID, ACCESS_SECRET, HOME_NAME, OWNER_UID, PLUG, PLUG_ENTITY
 
 HOURS = 3600.0
 

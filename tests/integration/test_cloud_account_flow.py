@@ -15,7 +15,7 @@ from custom_components.tuya_ota.const import CONF_ACCESS_SECRET, CONF_HOME_ID, D
 from tests.conftest import StartSimulator
 from tuya_sim import IOT_CORE, SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
 
-from .conftest import HOME_ID, MEMBER_UID, OFFLINE, PLUG, simulator_with_owner_home
+from .home import HOME_ID, MEMBER_UID, OFFLINE, PLUG, simulator_with_owner_home
 from .test_config_flow import start_flow, user_input
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")

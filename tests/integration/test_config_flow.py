@@ -29,15 +29,7 @@ from custom_components.tuya_ota.const import (
 )
 from tuya_sim import SimHome, SimMember, TuyaCloudSimulator
 
-from .conftest import (
-    ACCESS_ID,
-    ACCESS_SECRET,
-    ADMIN_UID,
-    HOME_ID,
-    HOME_NAME,
-    MEMBER_UID,
-    OWNER_UID,
-)
+from .home import ACCESS_ID, ACCESS_SECRET, ADMIN_UID, HOME_ID, HOME_NAME, MEMBER_UID, OWNER_UID
 
 
 def user_input(sim: TuyaCloudSimulator, **changes: str) -> dict[str, str]:

@@ -31,7 +31,8 @@ from custom_components.tuya_ota.compat import (
 )
 from custom_components.tuya_ota.const import DOMAIN
 
-from .conftest import DIMMER, PLUG, PLUG_ENTITY, Advance
+from .actions import Advance
+from .home import DIMMER, PLUG, PLUG_ENTITY
 
 BEFORE_2026_8 = Path(__file__).parent / "fixtures" / "registries_before_2026_8.json"
 CORE_ENTRY_ID = "01JR0TUYACORE0000000000000"

@@ -21,7 +21,7 @@ from syrupy.filters import props
 from custom_components.tuya_ota.const import CONF_ACCESS_ID, CONF_ACCESS_SECRET, CONF_UID
 from tuya_sim import TuyaCloudSimulator
 
-from .conftest import ACCESS_ID, ACCESS_SECRET, OWNER_UID
+from .home import ACCESS_ID, ACCESS_SECRET, OWNER_UID
 
 
 async def test_diagnostics(

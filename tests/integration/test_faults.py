@@ -20,19 +20,8 @@ from custom_components.tuya_ota.compat import own_device
 from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .conftest import (
-    CURRENT,
-    CURRENT_ENTITY,
-    FAILING,
-    FAILING_ENTITY,
-    HOME_ID,
-    PLUG,
-    PLUG_ENTITY,
-    Advance,
-    install,
-    refresh,
-    run_until_idle,
-)
+from .actions import Advance, install, refresh, run_until_idle
+from .home import CURRENT, CURRENT_ENTITY, FAILING, FAILING_ENTITY, HOME_ID, PLUG, PLUG_ENTITY
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tuya_sim import TuyaCloudSimulator
 
-from .conftest import PLUG_ENTITY, refresh
+from .actions import refresh
+from .home import PLUG_ENTITY
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),

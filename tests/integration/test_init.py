@@ -15,16 +15,8 @@ from custom_components.tuya_ota.compat import own_device
 from custom_components.tuya_ota.const import DOMAIN
 from tuya_sim import TuyaCloudSimulator
 
-from .conftest import (
-    ACCESS_SECRET,
-    FAILING_ENTITY,
-    PLUG,
-    PLUG_ENTITY,
-    Advance,
-    install,
-    refresh,
-    run_until_idle,
-)
+from .actions import Advance, install, refresh, run_until_idle
+from .home import ACCESS_SECRET, FAILING_ENTITY, PLUG, PLUG_ENTITY
 
 
 async def test_setup_fails_then_retries(

@@ -20,14 +20,8 @@ from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
 from custom_components.tuya_ota.logbook import describe_update_finished
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .conftest import (
-    FAILING_ENTITY,
-    HOME_ID,
-    PLUG_ENTITY,
-    Advance,
-    install,
-    run_until_idle,
-)
+from .actions import Advance, install, run_until_idle
+from .home import FAILING_ENTITY, HOME_ID, PLUG_ENTITY
 
 STUCK = "bf000000000000000stuck"
 STUCK_ENTITY = "update.stuck_plug_firmware"

@@ -16,18 +16,8 @@ from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED, UPDA
 from tests.timetravel import Clock
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .conftest import (
-    DIMMER,
-    DIMMER_ENTITY,
-    FAILING_ENTITY,
-    HOME_ID,
-    PLUG,
-    PLUG_ENTITY,
-    Advance,
-    install,
-    refresh,
-    run_until_idle,
-)
+from .actions import Advance, install, refresh, run_until_idle
+from .home import DIMMER, DIMMER_ENTITY, FAILING_ENTITY, HOME_ID, PLUG, PLUG_ENTITY
 
 
 async def test_cloud_error_at_start(

@@ -24,7 +24,7 @@ from custom_components.tuya_ota.release_notes import (
 from custom_components.tuya_ota.tuya_cloud import Device, FirmwareChannel
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .conftest import CURRENT_ENTITY, HOME_ID, PLUG_ENTITY, ZIGBEE_ENTITY
+from .home import CURRENT_ENTITY, HOME_ID, PLUG_ENTITY, ZIGBEE_ENTITY
 
 WIFI = Device(
     device_id="bf01",

@@ -12,7 +12,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
 from tuya_sim import TuyaCloudSimulator
 
-from .conftest import (
+from .actions import Advance, install, refresh
+from .home import (
     DIMMER,
     DIMMER_ENTITY,
     FAILING_ENTITY,
@@ -22,9 +23,6 @@ from .conftest import (
     PLUG_ENTITY,
     ZIGBEE_A,
     ZIGBEE_ENTITY,
-    Advance,
-    install,
-    refresh,
 )
 
 

@@ -27,7 +27,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.tuya_ota.const import DOMAIN
 from tuya_sim import TuyaCloudSimulator
 
-from .conftest import (
+from .actions import Advance, run_until_idle
+from .home import (
     CURRENT,
     DIMMER,
     DIMMER_ENTITY,
@@ -39,8 +40,6 @@ from .conftest import (
     SLEEPY,
     ZIGBEE_A,
     ZIGBEE_B,
-    Advance,
-    run_until_idle,
 )
 from .test_blueprint import BLUEPRINT, tick_past_long_tasks
 

@@ -21,7 +21,8 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
 from tuya_sim import TuyaCloudSimulator
 
-from .conftest import (
+from .actions import Advance, install, refresh
+from .home import (
     CURRENT_ENTITY,
     DIMMER_ENTITY,
     FAILING,
@@ -32,9 +33,6 @@ from .conftest import (
     PLUG,
     PLUG_ENTITY,
     ZIGBEE_ENTITY,
-    Advance,
-    install,
-    refresh,
 )
 
 
