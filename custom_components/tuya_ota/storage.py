@@ -57,8 +57,9 @@ def _well_formed(loaded: object) -> StoredData:
     if not isinstance(loaded, dict):
         return data
     firmware, jobs, calls = loaded.get("firmware"), loaded.get("jobs"), loaded.get("calls")
+    # Each record's own shape is checked once, when the tracker restores it.
     for device_id, item in firmware.items() if isinstance(firmware, dict) else ():
-        if FirmwareRecord.from_stored(item) is not None:
+        if isinstance(item, dict):
             data["firmware"][device_id] = cast(StoredFirmware, item)
     for device_id, job in jobs.items() if isinstance(jobs, dict) else ():
         if (
