@@ -7,27 +7,18 @@ from dataclasses import replace
 import pytest
 
 from custom_components.tuya_ota.firmware_record import FirmwareRecord
-from custom_components.tuya_ota.tuya_cloud import FirmwareChannel, UpgradeStatus
+from custom_components.tuya_ota.tuya_cloud import UpgradeStatus
 
-MAIN = FirmwareChannel(
-    channel=0,
-    upgrade_status=UpgradeStatus.READY,
-    current_version="1.0.0",
-    version="1.1.0",
-    desc="Faster pairing.",
-    can_upgrade=True,
-    low_power=False,
-    timeout_s=60,
-    remind="",
-)
+from ..cloud_records import OFFERED_MODULE
+
 MCU_UP_TO_DATE = replace(
-    MAIN, channel=9, upgrade_status=0, current_version="2.0.0", version="2.0.0"
+    OFFERED_MODULE, channel=9, upgrade_status=0, current_version="2.0.0", version="2.0.0"
 )
 
 
 def test_one_channel_shows_its_versions() -> None:
     """One channel: its version, then the offered one; nothing offered shows it again."""
-    record = FirmwareRecord((MAIN,), checked_at=1.0)
+    record = FirmwareRecord((OFFERED_MODULE,), checked_at=1.0)
     assert (record.installed_version, record.latest_version) == ("1.0.0", "1.1.0")
     assert record.update_available
     assert record.version_change == ("1.0.0", "1.1.0")
@@ -39,7 +30,7 @@ def test_one_channel_shows_its_versions() -> None:
 def test_several_channels_are_named() -> None:
     """Several channels: each named, so that an offer on any one turns the entity on."""
     mcu_offered = replace(MCU_UP_TO_DATE, upgrade_status=UpgradeStatus.READY, version="2.1.0")
-    record = FirmwareRecord((replace(MAIN, version="1.0.0"), mcu_offered), checked_at=1.0)
+    record = FirmwareRecord((replace(OFFERED_MODULE, version="1.0.0"), mcu_offered), checked_at=1.0)
     assert record.installed_version == "Main 1.0.0 / MCU 2.0.0"
     assert record.latest_version == "Main 1.0.0 / MCU 2.1.0"
     assert record.update_available
@@ -56,16 +47,16 @@ def test_never_read_shows_nothing() -> None:
 
 def test_groups_are_product_and_installed_versions() -> None:
     """Devices of one product on the same versions share a read; an unknown product does not."""
-    record = FirmwareRecord((MAIN, MCU_UP_TO_DATE), checked_at=1.0)
+    record = FirmwareRecord((OFFERED_MODULE, MCU_UP_TO_DATE), checked_at=1.0)
     assert record.group_key("p1", "dev1") == record.group_key("p1", "dev2") == "p1 0=1.0.0 9=2.0.0"
     assert record.group_key("", "dev1") != record.group_key("", "dev2")
-    newer = FirmwareRecord((replace(MAIN, current_version="1.1.0"),), checked_at=1.0)
+    newer = FirmwareRecord((replace(OFFERED_MODULE, current_version="1.1.0"),), checked_at=1.0)
     assert newer.group_key("p1", "dev1") != record.group_key("p1", "dev1")
 
 
 def test_stored_form_round_trips() -> None:
     """What the store keeps gives the same record back after a restart."""
-    record = FirmwareRecord((MAIN, MCU_UP_TO_DATE), checked_at=1_700_000_000.5)
+    record = FirmwareRecord((OFFERED_MODULE, MCU_UP_TO_DATE), checked_at=1_700_000_000.5)
     assert FirmwareRecord.from_stored(record.as_stored()) == record
 
 
@@ -81,7 +72,10 @@ def test_stored_form_round_trips() -> None:
         {
             "checked_at": 1.0,
             "channels": [
-                {**FirmwareRecord((MAIN,), 1.0).as_stored()["channels"][0], "new_field": 1}
+                {
+                    **FirmwareRecord((OFFERED_MODULE,), 1.0).as_stored()["channels"][0],
+                    "new_field": 1,
+                }
             ],
         },
     ],

@@ -24,29 +24,9 @@ from custom_components.tuya_ota.release_notes import (
 from custom_components.tuya_ota.tuya_cloud import Device, FirmwareChannel
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
+from ..cloud_records import OFFERED_MODULE, WIFI_PLUG
 from .home import CURRENT_ENTITY, HOME_ID, PLUG_ENTITY, ZIGBEE_ENTITY
 
-WIFI = Device(
-    device_id="bf01",
-    name="Plug",
-    product_id="p1",
-    product_name="Plug",
-    category="cz",
-    model="",
-    online=True,
-    sub=False,
-)
-OFFER = FirmwareChannel(
-    channel=0,
-    upgrade_status=1,
-    current_version="1.0.0",
-    version="1.1.0",
-    desc="Fixes.",
-    can_upgrade=True,
-    low_power=False,
-    timeout_s=60,
-    remind="",
-)
 BATTERY = "bf000000000000sleepy"
 BATTERY_ENTITY = "update.battery_sensor_firmware"
 BLUETOOTH = "bf00000000bluetooth1"
@@ -61,15 +41,23 @@ def warnings_of(notes: str | None) -> list[str]:
 @pytest.mark.parametrize(
     ("device", "channels", "warnings"),
     [
-        (WIFI, [OFFER], [LOCAL_KEY]),
-        (WIFI, [replace(OFFER, low_power=True)], [SLEEPING, LOCAL_KEY]),
-        (replace(WIFI, sub=True), [replace(OFFER, channel=3)], [SUB_DEVICE, LOCAL_KEY]),
-        (WIFI, [replace(OFFER, channel=1)], [PHONE_BLUETOOTH, LOCAL_KEY]),
-        # Behind a gateway, a Bluetooth device updates through the gateway, not the phone.
-        (replace(WIFI, sub=True), [replace(OFFER, channel=1)], [SUB_DEVICE, LOCAL_KEY]),
+        (WIFI_PLUG, [OFFERED_MODULE], [LOCAL_KEY]),
+        (WIFI_PLUG, [replace(OFFERED_MODULE, low_power=True)], [SLEEPING, LOCAL_KEY]),
         (
-            replace(WIFI, sub=True),
-            [replace(OFFER, channel=3, low_power=True)],
+            replace(WIFI_PLUG, sub=True),
+            [replace(OFFERED_MODULE, channel=3)],
+            [SUB_DEVICE, LOCAL_KEY],
+        ),
+        (WIFI_PLUG, [replace(OFFERED_MODULE, channel=1)], [PHONE_BLUETOOTH, LOCAL_KEY]),
+        # Behind a gateway, a Bluetooth device updates through the gateway, not the phone.
+        (
+            replace(WIFI_PLUG, sub=True),
+            [replace(OFFERED_MODULE, channel=1)],
+            [SUB_DEVICE, LOCAL_KEY],
+        ),
+        (
+            replace(WIFI_PLUG, sub=True),
+            [replace(OFFERED_MODULE, channel=3, low_power=True)],
             [SLEEPING, SUB_DEVICE, LOCAL_KEY],
         ),
     ],
@@ -91,29 +79,31 @@ def test_warnings_of_each_kind_of_device(
 
 def test_every_warning_at_once_fits_the_summary() -> None:
     """All warnings together stay within Home Assistant's 255 characters."""
-    summary = release_summary(replace(WIFI, sub=True), [replace(OFFER, low_power=True)])
+    summary = release_summary(
+        replace(WIFI_PLUG, sub=True), [replace(OFFERED_MODULE, low_power=True)]
+    )
     assert summary is not None
     assert len(summary) <= MAX_SUMMARY_LENGTH
 
 
 def test_nothing_offered_no_notes() -> None:
     """Up to date: neither notes nor summary."""
-    current = replace(OFFER, version="1.0.0", upgrade_status=0)
-    assert release_notes(WIFI, [current]) is None
-    assert release_summary(WIFI, [current]) is None
+    current = replace(OFFERED_MODULE, version="1.0.0", upgrade_status=0)
+    assert release_notes(WIFI_PLUG, [current]) is None
+    assert release_summary(WIFI_PLUG, [current]) is None
 
 
 def test_notes_without_desc_are_the_warnings() -> None:
     """Firmware without notes of its own still warns."""
-    notes = release_notes(WIFI, [replace(OFFER, desc="")])
+    notes = release_notes(WIFI_PLUG, [replace(OFFERED_MODULE, desc="")])
     assert notes is not None
     assert notes.startswith("**Before you install**")
 
 
 def test_only_offered_channels_count() -> None:
     """A sleeping channel that offers nothing does not make the update wait for wake-up."""
-    idle = replace(OFFER, channel=9, version="1.0.0", upgrade_status=0, low_power=True)
-    assert warnings_of(release_notes(WIFI, [OFFER, idle])) == [LOCAL_KEY[0]]
+    idle = replace(OFFERED_MODULE, channel=9, version="1.0.0", upgrade_status=0, low_power=True)
+    assert warnings_of(release_notes(WIFI_PLUG, [OFFERED_MODULE, idle])) == [LOCAL_KEY[0]]
 
 
 @pytest.fixture

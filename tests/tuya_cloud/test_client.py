@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 import logging
 import re
 from typing import Any
@@ -15,7 +16,6 @@ import pytest
 
 from custom_components.tuya_ota.tuya_cloud import (
     Device,
-    FirmwareChannel,
     Home,
     HomeMember,
     Role,
@@ -35,6 +35,7 @@ from custom_components.tuya_ota.tuya_cloud import (
     client as client_module,
     validate_endpoint,
 )
+from tests.cloud_records import OFFERED_MODULE
 from tests.timetravel import START, FakeClock
 from tuya_sim import TuyaCloudSimulator
 
@@ -107,16 +108,13 @@ async def test_every_call(client: TuyaCloudClient, sim: TuyaCloudSimulator) -> N
 
     firmware = await client.get_firmware(MCU)
     assert [channel.channel for channel in firmware] == [0, 9]
-    assert firmware[1] == FirmwareChannel(
+    assert firmware[1] == replace(
+        OFFERED_MODULE,
         channel=9,
-        upgrade_status=UpgradeStatus.READY,
         current_version="2.0.0",
         version="2.1.0",
         desc="",
-        can_upgrade=True,
-        low_power=False,
         timeout_s=300,
-        remind="",
     )
     assert all(channel.startable for channel in firmware)
 
