@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
-from pathlib import Path
-import shutil
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.update import DOMAIN as UPDATE_DOMAIN, SERVICE_SKIP
 from homeassistant.const import ATTR_ENTITY_ID
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
@@ -20,9 +17,8 @@ from homeassistant.helpers import (
     label_registry as lr,
 )
 from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.const import DOMAIN
 from tuya_sim import TuyaCloudSimulator
@@ -41,7 +37,12 @@ from .home import (
     ZIGBEE_A,
     ZIGBEE_B,
 )
-from .test_blueprint import BLUEPRINT, tick_past_long_tasks
+from .test_blueprint import (
+    move_to_before_three,
+    tick_past_long_tasks,
+    tick_until_notified,
+    use_night_blueprint,
+)
 
 # Every device of the test home with an update to install now (the garden bulb is offline).
 INSTALLABLE = {PLUG, DIMMER, ZIGBEE_A, ZIGBEE_B, FAILING, SLEEPY}
@@ -209,41 +210,13 @@ async def test_hidden_entity_only_when_named(
 
 async def run_blueprint_at_night(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, entry: MockConfigEntry, **inputs: Any
-) -> list[Any]:
+) -> list[ServiceCall]:
     """Set up the blueprint with these inputs, let it run at 03:00, return the notifications."""
-    target = Path(hass.config.path("blueprints/automation/tuya_ota"))
-    await hass.async_add_executor_job(lambda: target.mkdir(parents=True, exist_ok=True))
-    await hass.async_add_executor_job(shutil.copy, BLUEPRINT, target / BLUEPRINT.name)
-    notifications = async_mock_service(hass, "notify", "family")
-    assert await async_setup_component(
-        hass,
-        "automation",
-        {
-            "automation": {
-                "use_blueprint": {
-                    "path": "tuya_ota/update_all_at_night.yaml",
-                    "input": {
-                        "home": entry.entry_id,
-                        "notify_action": "notify.family",
-                        "only_when_updates": False,
-                        **inputs,
-                    },
-                }
-            }
-        },
-    )
-    now = dt_util.now()
-    next_run = now.replace(hour=3, minute=0, second=0, microsecond=0)
-    if next_run <= now:
-        next_run += timedelta(days=1)
-    freezer.move_to(next_run - timedelta(seconds=5))
+    notifications = await use_night_blueprint(hass, entry, only_when_updates=False, **inputs)
+    move_to_before_three(freezer, 5)
     long_running: set[asyncio.Task[object]] = set()
     await tick_past_long_tasks(hass, freezer, 10, long_running)
-    for _ in range(600):
-        if notifications:
-            break
-        await tick_past_long_tasks(hass, freezer, 5, long_running)
-    await hass.async_block_till_done()
+    await tick_until_notified(hass, freezer, notifications, long_running)
     return notifications
 
 
