@@ -31,14 +31,7 @@ from pytest_homeassistant_custom_component.common import (  # type: ignore[impor
     mock_storage,
 )
 
-from custom_components.tuya_ota.const import (
-    CONF_ACCESS_ID,
-    CONF_ACCESS_SECRET,
-    CONF_ENDPOINT,
-    CONF_HOME_ID,
-    CONF_UID,
-    DOMAIN,
-)
+from tests.entries import home_entry
 from tests.timetravel import Clock
 from tuya_sim import TuyaCloudSimulator
 from tuya_sim.scenarios import (
@@ -295,19 +288,7 @@ def large_home_entry(
     sim: TuyaCloudSimulator, options: dict[str, Any] | None = None
 ) -> MockConfigEntry:
     """The entry the config flow would create for the large home's owner."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Large Home",
-        unique_id=str(LARGE_HOME_ID),
-        data={
-            CONF_ENDPOINT: sim.url,
-            CONF_ACCESS_ID: DEMO_ACCESS_ID,
-            CONF_ACCESS_SECRET: DEMO_ACCESS_SECRET,
-            CONF_UID: DEMO_UID,
-            CONF_HOME_ID: LARGE_HOME_ID,
-        },
-        options=options or {},
-    )
+    return home_entry(sim, title="Large Home", home_id=LARGE_HOME_ID, uid=DEMO_UID, options=options)
 
 
 def wall_clock() -> float:

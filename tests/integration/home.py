@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tuya_ota.const import (
-    CONF_ACCESS_ID,
-    CONF_ACCESS_SECRET,
-    CONF_ENDPOINT,
-    CONF_HOME_ID,
-    CONF_UID,
-    DOMAIN,
-)
+from tests.entries import home_entry
 from tuya_sim import SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
 
 ACCESS_ID = "testaccessid000001"
@@ -21,6 +14,8 @@ ADMIN_UID = "ay1700000000000admin"
 MEMBER_UID = "ay170000000000member"
 HOME_ID = 31000001
 HOME_NAME = "Test Home"
+COTTAGE_ID = 31000002
+COTTAGE_PLUG = "bf0000000000cottage1"
 
 PLUG = "bf00000000000000plug"
 DIMMER = "bf0000000000000dimmer"
@@ -142,16 +137,23 @@ def simulator_with_owner_home() -> TuyaCloudSimulator:
 
 def owner_entry(sim: TuyaCloudSimulator, options: dict[str, int] | None = None) -> MockConfigEntry:
     """The entry the config flow would create for the owner of the test home served by ``sim``."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=HOME_NAME,
-        unique_id=str(HOME_ID),
-        data={
-            CONF_ENDPOINT: sim.url,
-            CONF_ACCESS_ID: ACCESS_ID,
-            CONF_ACCESS_SECRET: ACCESS_SECRET,
-            CONF_UID: OWNER_UID,
-            CONF_HOME_ID: HOME_ID,
-        },
-        options=options or {},
+    return home_entry(sim, title=HOME_NAME, home_id=HOME_ID, uid=OWNER_UID, options=options)
+
+
+def add_cottage(sim: TuyaCloudSimulator) -> None:
+    """A second home of the owner's, with one plug, for tests of several homes."""
+    sim.add_home(
+        SimHome(
+            home_id=COTTAGE_ID,
+            name="Cottage",
+            members=[SimMember(uid=OWNER_UID, name="Olivia", owner=True)],
+        )
+    )
+    sim.add_device(
+        COTTAGE_ID,
+        SimDevice(
+            device_id=COTTAGE_PLUG,
+            name="Cottage Plug",
+            firmware=[SimFirmware(channel=0, current_version="1.0.0")],
+        ),
     )

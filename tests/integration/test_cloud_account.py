@@ -23,28 +23,27 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.tuya_ota.account_issues import QUOTA_PROBE_INTERVAL
 from custom_components.tuya_ota.const import (
-    CONF_ACCESS_ID,
-    CONF_ACCESS_SECRET,
-    CONF_ENDPOINT,
-    CONF_HOME_ID,
-    CONF_UID,
     DEFAULT_SCAN_INTERVAL_MINUTES,
     DOMAIN,
     EVENT_UPDATE_FINISHED,
 )
+from tests.entries import home_entry
 from tests.timetravel import Clock
 from tuya_sim import (
     IOT_CORE,
     SMART_HOME_BASIC,
-    SimDevice,
-    SimFirmware,
-    SimHome,
-    SimMember,
     TuyaCloudSimulator,
 )
 
 from .actions import Advance, install, refresh, run_until_idle
-from .home import ACCESS_ID, ACCESS_SECRET, HOME_NAME, OWNER_UID, PLUG, PLUG_ENTITY
+from .home import (
+    COTTAGE_ID,
+    HOME_NAME,
+    OWNER_UID,
+    PLUG,
+    PLUG_ENTITY,
+    add_cottage,
+)
 
 HOURS = 3600.0
 
@@ -253,33 +252,8 @@ async def test_issue_names_every_home_and_stays_while_one_is_refused(
     advance: Advance,
 ) -> None:
     """Two homes meet the expired trial: one issue names both, and goes with the last one."""
-    sim.add_home(
-        SimHome(
-            home_id=31000002,
-            name="Cottage",
-            members=[SimMember(uid=OWNER_UID, name="Olivia", owner=True)],
-        )
-    )
-    sim.add_device(
-        31000002,
-        SimDevice(
-            device_id="bf0000000000cottage1",
-            name="Cottage Plug",
-            firmware=[SimFirmware(channel=0, current_version="1.0.0")],
-        ),
-    )
-    cottage = MockConfigEntry(
-        domain=DOMAIN,
-        title="Cottage",
-        unique_id="31000002",
-        data={
-            CONF_ENDPOINT: sim.url,
-            CONF_ACCESS_ID: ACCESS_ID,
-            CONF_ACCESS_SECRET: ACCESS_SECRET,
-            CONF_UID: OWNER_UID,
-            CONF_HOME_ID: 31000002,
-        },
-    )
+    add_cottage(sim)
+    cottage = home_entry(sim, title="Cottage", home_id=COTTAGE_ID, uid=OWNER_UID)
     cottage.add_to_hass(hass)
     assert await hass.config_entries.async_setup(cottage.entry_id)
     await advance(5)

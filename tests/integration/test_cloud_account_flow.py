@@ -13,9 +13,18 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.const import CONF_ACCESS_SECRET, CONF_HOME_ID, DOMAIN
 from tests.conftest import StartSimulator
-from tuya_sim import IOT_CORE, SimDevice, SimFirmware, SimHome, SimMember, TuyaCloudSimulator
+from tuya_sim import IOT_CORE, TuyaCloudSimulator
 
-from .home import HOME_ID, MEMBER_UID, OFFLINE, PLUG, simulator_with_owner_home
+from .home import (
+    COTTAGE_ID,
+    COTTAGE_PLUG,
+    HOME_ID,
+    MEMBER_UID,
+    OFFLINE,
+    PLUG,
+    add_cottage,
+    simulator_with_owner_home,
+)
 from .test_config_flow import start_flow, user_input
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
@@ -130,32 +139,22 @@ async def test_common_member_reads_no_firmware(
 
 async def test_error_on_the_home_step(hass: HomeAssistant, sim: TuyaCloudSimulator) -> None:
     """With several homes the chosen one's calls fail on the home form, which can retry."""
-    sim.add_home(
-        SimHome(
-            home_id=31000002,
-            name="Cottage",
-            members=[SimMember(uid="ay1700000000000owner", name="Olivia", owner=True)],
-        )
-    )
-    sim.add_device(
-        31000002,
-        SimDevice(
-            device_id="bf0000000000cottage1",
-            name="Cottage Plug",
-            firmware=[SimFirmware(channel=0, current_version="1.0.0")],
-        ),
-    )
+    add_cottage(sim)
     flow_id = await start_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(sim))
     assert result["step_id"] == "home"
     sim.fail_next("/firmware", code=28841002)
-    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOME_ID: "31000002"})
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOME_ID: str(COTTAGE_ID)}
+    )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "home"
     assert result["errors"] == {"base": "trial_expired"}
-    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOME_ID: "31000002"})
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOME_ID: str(COTTAGE_ID)}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert firmware_reads(sim) == ["bf0000000000cottage1"] * 2
+    assert firmware_reads(sim) == [COTTAGE_PLUG] * 2
 
 
 async def test_reauth_shows_the_trouble(
