@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.event import async_call_later
 
+from .budget import DAY_S
 from .cadence import burst_spacing_s, grid_period_s, next_burst, next_slot
 from .changes import ChangeNotifier
 from .const import (
@@ -35,7 +36,6 @@ from .tuya_cloud import (
 if TYPE_CHECKING:
     from .data import HomeCloud
 
-DAY_S = 86400.0
 # After a failed read (cloud down, rate limited) scheduled reads pause this long, doubling.
 FAILURE_BACKOFF_S = 60.0
 FAILURE_BACKOFF_MAX_S = 3600.0
@@ -118,11 +118,6 @@ class FirmwareTracker:
     def record(self, device_id: str) -> FirmwareRecord | None:
         """The device's firmware as last read, or None before its first read."""
         return self._records.get(device_id)
-
-    @property
-    def records(self) -> Mapping[str, FirmwareRecord]:
-        """Every device's firmware as last read."""
-        return self._records
 
     def devices_with_update(self) -> list[str]:
         """Known devices of the home whose firmware offers an update."""
