@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.tuya_ota.compat import own_device
 from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
+from tests.timetravel import DAY_S, Clock
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .actions import Advance, install, refresh, run_until_idle
@@ -245,3 +246,40 @@ async def test_update_entity_reads_firmware_now(
     )
     assert [call.path for call in sim.calls] == [f"/v2.0/cloud/thing/{CURRENT}/firmware"]
     assert hass.states.get(CURRENT_ENTITY).attributes["latest_version"] == "4.1.0"
+
+
+def update_cards(hass: HomeAssistant) -> dict[str, tuple[str, dict[str, object]]]:
+    return {
+        state.entity_id: (state.state, dict(state.attributes))
+        for state in hass.states.async_all("update")
+    }
+
+
+async def test_scheduled_read_of_an_offline_device_keeps_its_firmware(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """A scheduled read answering 2001 (offline) keeps what the cards show; that device is
+    read again on a later slot, not at once."""
+    shown = update_cards(hass)
+    sim.reset_calls()
+    sim.fail_next("/firmware", code=2001)
+    await clock.advance(DAY_S)
+    offline = next(call for call in sim.calls if call.kind == "firmware")
+    again = [call for call in sim.calls if call.path == offline.path]
+    assert [call.code for call in again[:2]] == [2001, 0]
+    assert again[1].time - again[0].time > 3600
+    assert update_cards(hass) == shown
+
+
+async def test_scheduled_read_of_a_gone_device_reads_the_list(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """A scheduled read answering 2010 (device gone) reads the device list at once."""
+    sim.reset_calls()
+    sim.fail_next("/firmware", code=2010)
+    await clock.advance(DAY_S)
+    gone = next(index for index, call in enumerate(sim.calls) if call.kind == "firmware")
+    assert sim.calls[gone].code == 2010
+    listed = sim.calls[gone + 1 : gone + 3]
+    assert [call.kind for call in listed] == ["members", "devices"]
+    assert {call.time for call in listed} == {sim.calls[gone].time}

@@ -166,6 +166,21 @@ async def test_damaged_store_is_ignored(
     assert hass.states.get(PLUG_ENTITY).attributes["installed_version"] == "1.0.0"
 
 
+async def test_unreadable_store_is_logged_and_ignored(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    advance: Advance,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A stored state the disk cannot give back is logged; the setup reads firmware afresh."""
+    config_entry.add_to_hass(hass)
+    with patch("homeassistant.helpers.storage.Store.async_load", side_effect=OSError("I/O error")):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await advance(20)
+    assert "Ignoring unreadable stored firmware state: I/O error" in caplog.text
+    assert hass.states.get(PLUG_ENTITY).attributes["installed_version"] == "1.0.0"
+
+
 async def test_home_without_devices(
     hass: HomeAssistant, config_entry: MockConfigEntry, sim: TuyaCloudSimulator, advance: Advance
 ) -> None:
