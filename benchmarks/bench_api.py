@@ -55,7 +55,7 @@ from custom_components.tuya_ota.const import (
     EVENT_UPDATE_FINISHED,
 )
 from custom_components.tuya_ota.tuya_cloud.client import TOKEN_REFRESH_MARGIN_S
-from tests.timetravel import Clock
+from tests.timetravel import DAY_S, Clock, Highest
 from tuya_sim import TuyaCloudSimulator
 
 from .conftest import (
@@ -68,7 +68,6 @@ from .conftest import (
 )
 
 SIZES = (10, 200, 1000)
-DAY_S = 86400.0
 MONTH_S = 30 * DAY_S
 RESTART_WINDOW_S = 600.0
 NOTICE_SAMPLES = 5
@@ -428,33 +427,27 @@ async def test_budget_month(
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         budget = entry.runtime_data.budget
-        highest = 0
-
-        def watch() -> bool:
-            nonlocal highest
-            highest = max(highest, budget.calls_this_month)
-            return False
-
-        await clock.advance(9 * DAY_S, until=watch)
+        highest = Highest(lambda: budget.calls_this_month)
+        await clock.advance(9 * DAY_S, until=highest)
         largest = _groups(sim)[0]
         probe = ReleaseProbe(hass, sim)
         probe.publish(Release(set(), set(largest), "7.0.0"), time.time())
-        await clock.advance(DAY_S, until=lambda: watch() or probe.check())
+        await clock.advance(DAY_S, until=lambda: highest() or probe.check())
         before = budget.calls_this_month
         events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
         entity_ids = [probe.entity_ids[device_id] for device_id in largest]
         await hass.services.async_call(DOMAIN, "update_all", {"entity_id": entity_ids})
         queue = entry.runtime_data.queue
         assert await clock.advance(
-            DAY_S, until=lambda: watch() or (queue.active_count == 0 and len(events) > 0)
+            DAY_S, until=lambda: highest() or (queue.active_count == 0 and len(events) > 0)
         )
         figures["installed"] = Counter(event.data["result"] for event in events)["success"]
         figures["install_calls"] = budget.calls_this_month - before
-        await clock.advance(month_end - time.time() - 1, until=watch)
+        await clock.advance(month_end - time.time() - 1, until=highest)
         figures["calls_per_month"] = budget.calls_this_month
-        figures["highest"] = highest
+        figures["highest"] = highest.value
         figures["firmware_reads"] = sum(call.kind == "firmware" for call in sim.calls)
-        assert highest <= BUDGET
+        assert highest.value <= BUDGET
     finally:
         await sim.stop()
     figures["wall_s"] = round(wall_clock() - wall_start, 1)

@@ -17,6 +17,8 @@ import time
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 
+DAY_S = 86400.0
+
 # Where the hand-moved clock starts (epoch seconds, November 2023).
 START = 1_700_000_000.0
 
@@ -94,3 +96,15 @@ class Clock:
             when = self._next_timer()
             target = end if when is None else min(when, end)
             self._tick(target - now)
+
+
+class Highest:
+    """The highest value ``read`` gave at any step of time; as ``until`` it never stops it."""
+
+    def __init__(self, read: Callable[[], int]) -> None:
+        self._read = read
+        self.value = read()
+
+    def __call__(self) -> bool:
+        self.value = max(self.value, self._read())
+        return False

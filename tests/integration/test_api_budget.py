@@ -28,12 +28,11 @@ from custom_components.tuya_ota.const import (
 )
 from custom_components.tuya_ota.tuya_cloud.client import TOKEN_REFRESH_MARGIN_S
 from tests.conftest import StartSimulator
-from tests.timetravel import Clock
+from tests.timetravel import DAY_S, Clock
 from tuya_sim import SimCall, SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .home import HOME_ID, simulator_with_owner_home
 
-DAY_S = 86400.0
 WEEK_S = 7 * DAY_S
 PERIOD_S = DEFAULT_FIRMWARE_CHECK_HOURS * 3600.0
 SCAN_S = DEFAULT_SCAN_INTERVAL_MINUTES * 60.0

@@ -30,7 +30,7 @@ from custom_components.tuya_ota.const import (
     DOMAIN,
 )
 from custom_components.tuya_ota.storage import TuyaOtaStore
-from tests.timetravel import Clock
+from tests.timetravel import DAY_S, Clock, Highest
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .actions import Advance, install, run_until_idle
@@ -46,7 +46,6 @@ from .home import (
 )
 
 CALLS_SENSOR = "sensor.test_home_cloud_calls_this_month"
-DAY_S = 86400.0
 
 
 def calls_shown(hass: HomeAssistant) -> int:
@@ -208,15 +207,9 @@ async def test_a_month_never_passes_the_budget(
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     budget = config_entry.runtime_data.budget
-    highest = 0
-
-    def watch() -> bool:
-        nonlocal highest
-        highest = max(highest, budget.calls_this_month)
-        return False
-
-    await clock.advance(month_end - time.time() - 1, until=watch)
-    assert highest <= 500
+    highest = Highest(lambda: budget.calls_this_month)
+    await clock.advance(month_end - time.time() - 1, until=highest)
+    assert highest.value <= 500
     assert budget.calls_this_month >= 450  # the budget is used, not left idle
     reads = [call.time for call in sim.calls if call.kind == "firmware"]
     assert max(reads) > month_end - 3 * DAY_S  # still reading at the month's end

@@ -82,7 +82,8 @@ async def test_each_finished_update_is_a_logbook_line(
     hass_ws_client: WebSocketGenerator,
     advance: Advance,
 ) -> None:
-    """Success, failure and timeout, each on its own update entity, with the versions."""
+    """Success, failure and timeout, each on its own update entity, with the versions;
+    the logbook of one entity shows its own update and not the others'."""
     assert await async_setup_component(hass, "logbook", {})
     await install(hass, PLUG_ENTITY, FAILING_ENTITY, STUCK_ENTITY)
     await run_until_idle(hass, init_integration, advance)
@@ -93,18 +94,6 @@ async def test_each_finished_update_is_a_logbook_line(
     assert by_entity[PLUG_ENTITY]["name"] == "Kitchen Plug Firmware"
     assert by_entity[FAILING_ENTITY]["message"] == "update failed (1.0.0 → 1.2.0)"
     assert by_entity[STUCK_ENTITY]["message"] == "update timed out (1.0.0 → 1.0.9)"
-
-
-async def test_only_the_entitys_own_lines(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
-    advance: Advance,
-) -> None:
-    """The logbook of one entity shows its update and not the others'."""
-    assert await async_setup_component(hass, "logbook", {})
-    await install(hass, PLUG_ENTITY, FAILING_ENTITY)
-    await run_until_idle(hass, init_integration, advance)
     lines = await logbook_lines(hass, hass_ws_client, [PLUG_ENTITY])
     assert [line["message"] for line in lines] == ["updated 1.0.0 → 1.1.0"]
 
