@@ -32,11 +32,19 @@ async def test_cloud_error_at_start(
     assert hass.states.get(PLUG_ENTITY).attributes[ATTR_IN_PROGRESS] is False
 
 
+@pytest.mark.parametrize("answers_offline", ["start", "re-read"])
 async def test_device_offline_for_the_cloud(
-    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sim: TuyaCloudSimulator,
+    answers_offline: str,
 ) -> None:
-    """The list still says online, the start call answers 2001: refused as offline."""
-    sim.set_online(PLUG, online=False)
+    """The list still says online, the start call or the re-read before it answers 2001:
+    refused as offline."""
+    if answers_offline == "start":
+        sim.set_online(PLUG, online=False)
+    else:
+        sim.fail_next(f"{PLUG}/firmware", code=2001)
     with pytest.raises(HomeAssistantError) as err:
         await install(hass, PLUG_ENTITY)
     assert err.value.translation_key == "refused_offline"
