@@ -44,18 +44,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
-    async_capture_events,
-)
 
 from custom_components.tuya_ota.const import (
     CONF_MONTHLY_CALL_BUDGET,
     DEFAULT_FIRMWARE_CHECK_HOURS,
     DOMAIN,
-    EVENT_UPDATE_FINISHED,
 )
 from custom_components.tuya_ota.tuya_cloud.client import TOKEN_REFRESH_MARGIN_S
 from tests.timetravel import DAY_S, Clock, Highest
+from tests.update_events import FinishedUpdates
 from tuya_sim import TuyaCloudSimulator
 
 from .conftest import (
@@ -335,7 +332,7 @@ async def test_api_figures(  # noqa: PLR0915 - one scenario, told in order
 
         # 5. Every device updated through the queue.
         queue = entry.runtime_data.queue
-        events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+        finished = FinishedUpdates(hass)
         stall_meter.reset()
         await stall_meter.start()
         started = wall_clock()
@@ -347,11 +344,11 @@ async def test_api_figures(  # noqa: PLR0915 - one scenario, told in order
         figures["update_all_call_ms"] = round((wall_clock() - started) * 1000, 1)
         assert await clock.advance(
             60.0 * devices + 3600,
-            until=lambda: queue.active_count == 0 and len(events) == devices,
+            until=lambda: queue.active_count == 0 and len(finished.events) == devices,
         )
         figures["bulk_wall_s"] = round(wall_clock() - started, 2)
         stall_meter.active = False
-        assert Counter(event.data["result"] for event in events) == {"success": devices}
+        assert Counter(finished.results) == {"success": devices}
         figures.update(_stall_figures(setup_meter, stall_meter))
     finally:
         await sim.stop()
@@ -434,14 +431,14 @@ async def test_budget_month(
         probe.publish(Release(set(), set(largest), "7.0.0"), time.time())
         await clock.advance(DAY_S, until=lambda: highest() or probe.check())
         before = budget.calls_this_month
-        events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+        finished = FinishedUpdates(hass)
         entity_ids = [probe.entity_ids[device_id] for device_id in largest]
         await hass.services.async_call(DOMAIN, "update_all", {"entity_id": entity_ids})
         queue = entry.runtime_data.queue
         assert await clock.advance(
-            DAY_S, until=lambda: highest() or (queue.active_count == 0 and len(events) > 0)
+            DAY_S, until=lambda: highest() or (queue.active_count == 0 and len(finished.events) > 0)
         )
-        figures["installed"] = Counter(event.data["result"] for event in events)["success"]
+        figures["installed"] = Counter(finished.results)["success"]
         figures["install_calls"] = budget.calls_this_month - before
         await clock.advance(month_end - time.time() - 1, until=highest)
         figures["calls_per_month"] = budget.calls_this_month

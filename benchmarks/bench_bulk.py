@@ -37,17 +37,14 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
-    async_capture_events,
-)
 
 from custom_components.tuya_ota.const import (
     DEFAULT_MAX_PARALLEL,
     DOMAIN,
-    EVENT_UPDATE_FINISHED,
     PROGRESS_POLL_INTERVAL,
 )
 from tests.timetravel import Clock
+from tests.update_events import FinishedUpdates
 
 from .conftest import large_home_entry, record, start_large_home, wall_clock
 
@@ -107,18 +104,18 @@ async def _run_bulk(
         subs = sum(device.sub for device in sim.devices)
         # The first sweep: every device's firmware known, so every update is offered.
         assert await clock.advance(3600, until=lambda: len(store.firmware_device_ids()) == devices)
-        events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+        finished = FinishedUpdates(hass)
         sim.reset_calls()
         steps_before = clock.steps
         started_at = time.time()
         await hass.services.async_call(DOMAIN, "update_all", {}, blocking=True)
-        finished = await clock.advance(
+        all_ended = await clock.advance(
             update_seconds * devices * 2 + 3600,
-            until=lambda: queue.active_count == 0 and len(events) == devices,
+            until=lambda: queue.active_count == 0 and len(finished.events) == devices,
         )
         makespan = time.time() - started_at
-        assert finished, f"{queue.active_count} updates still queued or running"
-        assert Counter(event.data["result"] for event in events) == {"success": devices}
+        assert all_ended, f"{queue.active_count} updates still queued or running"
+        assert Counter(finished.results) == {"success": devices}
         assert sim.max_concurrent_updates() <= DEFAULT_MAX_PARALLEL
         assert sim.max_concurrent_updates(sub_only=True) <= 1
         calls = Counter(_kind(call.path, call.method) for call in sim.calls)

@@ -16,19 +16,19 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.const import (
     DEFAULT_FIRMWARE_CHECK_HOURS,
     DEFAULT_SCAN_INTERVAL_MINUTES,
     DOMAIN,
-    EVENT_UPDATE_FINISHED,
     FIRMWARE_READ_SPACING,
     PROGRESS_POLL_INTERVAL,
 )
 from custom_components.tuya_ota.tuya_cloud.client import TOKEN_REFRESH_MARGIN_S
 from tests.conftest import StartSimulator
 from tests.timetravel import DAY_S, Clock
+from tests.update_events import FinishedUpdates
 from tuya_sim import SimCall, SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .home import HOME_ID, simulator_with_owner_home
@@ -275,14 +275,14 @@ async def test_progress_is_read_only_for_updating_devices(
     hass: HomeAssistant, steady: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
 ) -> None:
     """Progress calls follow running updates, every poll interval, and stop at their end."""
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     sim.reset_calls()
     await hass.services.async_call(DOMAIN, "update_all", {}, blocking=True)
     queue = steady.runtime_data.queue
     assert await clock.advance(
-        3600, until=lambda: queue.active_count == 0 and len(events) == len(WITH_UPDATE)
+        3600, until=lambda: queue.active_count == 0 and len(finished.events) == len(WITH_UPDATE)
     )
-    assert {event.data["result"] for event in events} == {"success"}
+    assert set(finished.results) == {"success"}
     started = {device_id: at for device_id, _, at in sim.start_calls}
     assert set(started) == WITH_UPDATE
     progress = [call for call in sim.calls if call.kind == "progress"]

@@ -10,10 +10,11 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
+from custom_components.tuya_ota.const import DOMAIN
 from tests.conftest import StartSimulator
+from tests.update_events import FinishedUpdates
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .actions import Advance, install, run_until_idle
@@ -65,7 +66,7 @@ async def test_install_all_twelve(
     advance: Advance,
 ) -> None:
     """One install call with every entity, as the frontend's "Update all" sends it."""
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     entity_ids = [entity_of(hass, device_id) for device_id in WIFI + SUBS]
     await install(hass, *entity_ids)
     # Three start at once; the rest show queued: in progress without a percentage.
@@ -84,8 +85,8 @@ async def test_install_all_twelve(
     assert sim.max_concurrent_updates() == 3
     assert sim.max_concurrent_updates(sub_only=True) == 1
     assert OFFLINE not in {call[0] for call in sim.start_calls}
-    results = {event.data["tuya_device_id"]: event.data["result"] for event in events}
-    assert len(events) == 11 == len(results)
+    results = {event.data["tuya_device_id"]: event.data["result"] for event in finished.events}
+    assert len(finished.events) == 11 == len(results)
     assert results.pop(FAILING) == "failed"
     assert set(results.values()) == {"success"}
     for device_id in WIFI + SUBS:
@@ -169,7 +170,7 @@ async def test_restart_mid_run(
     advance: Advance,
 ) -> None:
     """Unloading and setting up again follows running updates and keeps the queue."""
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await hass.services.async_call(DOMAIN, "update_all", {}, blocking=True, return_response=True)
     await advance(90)
     running_before = set(sim.updating_devices())
@@ -182,7 +183,7 @@ async def test_restart_mid_run(
         assert hass.states.get(entity_of(hass, device_id)).attributes[ATTR_IN_PROGRESS] is True
     await run_until_idle(hass, init_integration, advance)
 
-    results = [event.data["tuya_device_id"] for event in events]
+    results = [event.data["tuya_device_id"] for event in finished.events]
     assert sorted(results) == sorted(set(WIFI + SUBS) - {OFFLINE})
     assert sim.max_concurrent_updates() <= 3
     for device_id in set(WIFI + SUBS) - {OFFLINE, FAILING}:

@@ -21,11 +21,12 @@ from homeassistant.components.update import (
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import Event, HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tuya_ota.const import DEFAULT_UPDATE_TIMEOUT, DOMAIN, EVENT_UPDATE_FINISHED
+from custom_components.tuya_ota.const import DEFAULT_UPDATE_TIMEOUT, DOMAIN
 from custom_components.tuya_ota.tuya_cloud import TuyaCloudClient
 from tests.timetravel import Clock
+from tests.update_events import FinishedUpdates
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .actions import Advance, install, refresh, run_until_idle
@@ -74,7 +75,7 @@ async def test_module_first_then_mcu(
     advance: Advance,
 ) -> None:
     """The MCU starts once the module succeeded; one percentage runs over both phases."""
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     started = time.time()
     await install(hass, DIMMER_ENTITY)
     assert [channel for channel, _ in starts(sim, DIMMER)] == [0]
@@ -90,7 +91,7 @@ async def test_module_first_then_mcu(
     assert 65 <= (percentage(hass, DIMMER_ENTITY) or 0) <= 85
 
     await run_until_idle(hass, init_integration, advance)
-    assert [event.data["result"] for event in events] == ["success"]
+    assert finished.results == ["success"]
     state = hass.states.get(DIMMER_ENTITY)
     assert state.state == STATE_OFF
     assert state.attributes[ATTR_INSTALLED_VERSION] == "Main 2.1.0 / MCU 1.0.5"
@@ -98,7 +99,7 @@ async def test_module_first_then_mcu(
     assert progress_reads(sim, DIMMER, MCU)
     assert min(progress_reads(sim, DIMMER, MCU)) > mcu_at
     assert max(progress_reads(sim, DIMMER, 0)) <= mcu_at
-    assert events[0].data["from_version"] == "Main 2.0.0 / MCU 1.0.4"
+    assert finished.events[0].data["from_version"] == "Main 2.0.0 / MCU 1.0.4"
     assert time.time() - started < 200
 
 
@@ -127,10 +128,10 @@ async def test_failed_module_never_starts_the_mcu(
         SimFirmware(channel=0, current_version="1.0.0", version="1.1.0", **module),  # type: ignore[arg-type]
         SimFirmware(channel=MCU, current_version="2.0.0", version="2.1.0"),
     )
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, entity_id)
     await run_until_idle(hass, init_integration, advance)
-    assert [event.data["result"] for event in events] == [result]
+    assert finished.results == [result]
     assert [channel for channel, _ in starts(sim, "bf0000000000modulefail")] == [0]
     assert progress_reads(sim, "bf0000000000modulefail", MCU) == []
     state = hass.states.get(entity_id)
@@ -159,11 +160,11 @@ async def test_only_the_mcu_starts_at_once(
     entity_id = await add_device(
         hass, init_integration, sim, advance, "bf00000000000mcuonly", *channels
     )
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, entity_id)
     assert [channel for channel, _ in starts(sim, "bf00000000000mcuonly")] == [MCU]
     await run_until_idle(hass, init_integration, advance)
-    assert [event.data["result"] for event in events] == ["success"]
+    assert finished.results == ["success"]
 
 
 async def test_restart_between_the_phases(
@@ -173,7 +174,7 @@ async def test_restart_between_the_phases(
     advance: Advance,
 ) -> None:
     """A restart while the module runs: the stored job still starts the MCU after it."""
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, DIMMER_ENTITY)
     await advance(20)
     assert await hass.config_entries.async_unload(init_integration.entry_id)
@@ -183,7 +184,7 @@ async def test_restart_between_the_phases(
     assert hass.states.get(DIMMER_ENTITY).attributes[ATTR_IN_PROGRESS] is True
     await run_until_idle(hass, init_integration, advance)
     assert [channel for channel, _ in starts(sim, DIMMER)] == [0, MCU]
-    assert [event.data["result"] for event in events] == ["success"]
+    assert finished.results == ["success"]
 
 
 async def test_mcu_start_refused_keeps_the_module_result(
@@ -193,12 +194,12 @@ async def test_mcu_start_refused_keeps_the_module_result(
     advance: Advance,
 ) -> None:
     """The module succeeded; an MCU the cloud then refuses to start stays offered."""
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, DIMMER_ENTITY)
     await advance(30)
     sim.fail_next(f"/firmware/{MCU}", code=1109)
     await run_until_idle(hass, init_integration, advance)
-    assert [event.data["result"] for event in events] == ["success"]
+    assert finished.results == ["success"]
     assert [channel for channel, _ in starts(sim, DIMMER)] == [0]
     assert hass.states.get(DIMMER_ENTITY).attributes[ATTR_LATEST_VERSION] == (
         "Main 2.1.0 / MCU 1.0.5"
@@ -211,13 +212,13 @@ async def test_rate_limited_mcu_start_is_retried(
     sim: TuyaCloudSimulator,
     advance: Advance,
 ) -> None:
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, DIMMER_ENTITY)
     await advance(30)
     sim.fail_next(f"/firmware/{MCU}", code=1110, count=2)
     await run_until_idle(hass, init_integration, advance)
     assert [channel for channel, _ in starts(sim, DIMMER)] == [0, MCU]
-    assert [event.data["result"] for event in events] == ["success"]
+    assert finished.results == ["success"]
 
 
 async def test_module_not_started_keeps_the_mcu_back(
@@ -238,11 +239,11 @@ async def test_module_not_started_keeps_the_mcu_back(
         SimFirmware(channel=MCU, current_version="2.0.0", version="2.1.0"),
     )
     sim.fail_next("/firmware/1", code=1109)
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, entity_id)
     await run_until_idle(hass, init_integration, advance)
     assert [channel for channel, _ in starts(sim, "bf00000000000twomods")] == [0]
-    assert [event.data["result"] for event in events] == ["success"]
+    assert finished.results == ["success"]
 
 
 # --- timeouts --------------------------------------------------------------------------------
@@ -281,14 +282,14 @@ async def test_timeout_60_on_a_long_update_ends_in_success(
     assert record is not None
     [channel] = record.channels
     assert channel.timeout_s == 60
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, entity_id)
     job = init_integration.runtime_data.queue.job("bf0000000000slowplug")
     assert job is not None
     assert job.timeout_s >= DEFAULT_UPDATE_TIMEOUT.total_seconds()
     started = time.time()
-    assert await clock.advance(2 * minutes * 60, until=ended(events))
-    assert [event.data["result"] for event in events] == ["success"]
+    assert await clock.advance(2 * minutes * 60, until=ended(finished.events))
+    assert finished.results == ["success"]
     assert minutes * 60 <= time.time() - started <= minutes * 60 + 60
     assert hass.states.get(entity_id).attributes[ATTR_INSTALLED_VERSION] == "1.1.0"
 
@@ -309,12 +310,12 @@ async def test_no_answer_times_out_after_the_default(
         "bf000000000000mute01",
         SimFirmware(channel=0, current_version="1.0.0", version="1.1.0", item_timeout=60),
     )
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     sim.fail_next("/progress", http_status=500, count=100_000)
     await install(hass, entity_id)
     started = time.time()
-    assert await clock.advance(3600, until=ended(events))
-    assert [event.data["result"] for event in events] == ["timeout"]
+    assert await clock.advance(3600, until=ended(finished.events))
+    assert finished.results == ["timeout"]
     default = DEFAULT_UPDATE_TIMEOUT.total_seconds()
     assert default <= time.time() - started <= default + 10
 
@@ -353,7 +354,7 @@ async def test_jobs_stored_by_an_older_version_are_taken_up(
             },
         },
     }
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
@@ -362,4 +363,4 @@ async def test_jobs_stored_by_an_older_version_are_taken_up(
     assert job.timeout_s == DEFAULT_UPDATE_TIMEOUT.total_seconds()
     await run_until_idle(hass, config_entry, advance)
     assert [channel for channel, _ in starts(sim, DIMMER)] == [0, MCU]
-    assert sorted(event.data["result"] for event in events) == ["success", "success"]
+    assert sorted(finished.results) == ["success", "success"]

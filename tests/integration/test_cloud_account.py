@@ -19,16 +19,16 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.account_issues import QUOTA_PROBE_INTERVAL
 from custom_components.tuya_ota.const import (
     DEFAULT_SCAN_INTERVAL_MINUTES,
     DOMAIN,
-    EVENT_UPDATE_FINISHED,
 )
 from tests.entries import home_entry
 from tests.timetravel import Clock
+from tests.update_events import FinishedUpdates
 from tuya_sim import (
     IOT_CORE,
     SMART_HOME_BASIC,
@@ -129,9 +129,9 @@ async def test_repair_appears_then_clears(
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     assert not [issue for issue in issue_registry.issues.values() if issue.domain == DOMAIN]
     if call == "progress":  # the update was followed on to its end
-        events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+        finished = FinishedUpdates(hass)
         await run_until_idle(hass, init_integration, advance)
-        assert [event.data["result"] for event in events] == ["success"]
+        assert finished.results == ["success"]
 
 
 async def test_one_product_does_not_clear_the_other(

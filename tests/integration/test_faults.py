@@ -14,11 +14,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.compat import own_device
-from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
 from tests.timetravel import DAY_S, Clock
+from tests.update_events import FinishedUpdates
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .actions import Advance, install, refresh, run_until_idle
@@ -65,14 +65,14 @@ async def test_token_expiry_mid_update(
     advance: Advance,
 ) -> None:
     """An access token that expires during an update is refreshed once; the update ends well."""
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, PLUG_ENTITY)
     await advance(20)
     sim.expire_tokens()
     refreshes = sim.call_count("/v1.0/token/")
     await run_until_idle(hass, init_integration, advance)
     assert sim.call_count("/v1.0/token/") == refreshes + 1
-    assert [event.data["result"] for event in events] == ["success"]
+    assert finished.results == ["success"]
     assert hass.states.get(PLUG_ENTITY).state == STATE_OFF
 
 
@@ -116,7 +116,7 @@ async def test_rate_limited_bulk_slows_down(
     advance: Advance,
 ) -> None:
     """Rate-limited starts are retried after a back-off; nothing fails, nothing hammers."""
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     sim.fail_next("/firmware", code=1110, count=4)
     await install(hass, PLUG_ENTITY, CURRENT_ENTITY.replace("desk_lamp", "hall_dimmer"))
     limited = [call for call in sim.calls if call.code == 1110]
@@ -126,7 +126,7 @@ async def test_rate_limited_bulk_slows_down(
     assert len(limited) == 4
     gaps = [b.time - a.time for a, b in itertools.pairwise(limited)]
     assert all(gap >= 0.9 for gap in gaps if gap > 0) or len(limited) <= 2
-    assert sorted(event.data["result"] for event in events) == ["success", "success"]
+    assert sorted(finished.results) == ["success", "success"]
 
 
 async def test_clock_skew_is_retried(
@@ -153,14 +153,14 @@ async def test_offline_mid_update_times_out_and_queue_goes_on(
     """A device that goes offline during its update ends as timeout; the queue goes on."""
     await hass.config_entries.async_reload(init_integration.entry_id)  # max_parallel stays 3
     await hass.async_block_till_done()
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, PLUG_ENTITY)
     await advance(15)
     sim.set_online(PLUG, online=False)
     await refresh(hass, init_integration)
     assert hass.states.get(PLUG_ENTITY).state == STATE_UNAVAILABLE
     await run_until_idle(hass, init_integration, advance)
-    assert [event.data["result"] for event in events] == ["timeout"]
+    assert finished.results == ["timeout"]
     sim.set_online(PLUG, online=True)
     await refresh(hass, init_integration)
     state = hass.states.get(PLUG_ENTITY)

@@ -10,10 +10,11 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED, UPDATE_SAFETY_LIMIT
+from custom_components.tuya_ota.const import DOMAIN, UPDATE_SAFETY_LIMIT
 from tests.timetravel import Clock
+from tests.update_events import FinishedUpdates
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .actions import Advance, install, refresh, run_until_idle
@@ -72,11 +73,11 @@ async def test_one_channel_refused_other_runs(
 ) -> None:
     """When one of several channels does not start, the others still update."""
     sim.fail_next("/firmware/9", code=1109)
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, DIMMER_ENTITY)
     assert [channel for device, channel, _ in sim.start_calls if device == DIMMER] == [0]
     await run_until_idle(hass, init_integration, advance)
-    assert [event.data["result"] for event in events] == ["success"]
+    assert finished.results == ["success"]
     state = hass.states.get(DIMMER_ENTITY)
     assert state.attributes["installed_version"] == "Main 2.1.0 / MCU 1.0.4"
     assert state.attributes["latest_version"] == "Main 2.1.0 / MCU 1.0.5"
@@ -107,14 +108,14 @@ async def test_update_started_in_the_app_is_followed(
 ) -> None:
     """An update the cloud reports running is shown in progress and followed to its end."""
     assert await async_setup_component(hass, "homeassistant", {})
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await init_integration.runtime_data.client.start_firmware_update(PLUG, 0)
     await hass.services.async_call(
         "homeassistant", "update_entity", {ATTR_ENTITY_ID: PLUG_ENTITY}, blocking=True
     )
     assert hass.states.get(PLUG_ENTITY).attributes[ATTR_IN_PROGRESS] is True
     await run_until_idle(hass, init_integration, advance)
-    assert [event.data["result"] for event in events] == ["success"]
+    assert finished.results == ["success"]
     assert hass.states.get(PLUG_ENTITY).state == STATE_OFF
 
 
@@ -143,14 +144,14 @@ async def test_update_the_cloud_never_ends_times_out(
     )
     await refresh(hass, init_integration)
     await clock.advance(5)
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, "update.stuck_plug_firmware")
     started = time.time()
     limit = UPDATE_SAFETY_LIMIT.total_seconds()
-    assert not await clock.advance(limit - 60, until=lambda: bool(events))
+    assert not await clock.advance(limit - 60, until=lambda: bool(finished.events))
     assert hass.states.get("update.stuck_plug_firmware").attributes[ATTR_IN_PROGRESS] is True
-    assert await clock.advance(3600, until=lambda: bool(events))
-    assert [event.data["result"] for event in events] == ["timeout"]
+    assert await clock.advance(3600, until=lambda: bool(finished.events))
+    assert finished.results == ["timeout"]
     assert limit <= time.time() - started <= limit + 60
     assert hass.states.get("update.stuck_plug_firmware").attributes[ATTR_IN_PROGRESS] is False
 

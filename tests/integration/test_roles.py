@@ -7,9 +7,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
+from custom_components.tuya_ota.const import DOMAIN
+from tests.update_events import FinishedUpdates
 from tuya_sim import TuyaCloudSimulator
 
 from .actions import Advance, install, refresh
@@ -38,7 +39,7 @@ async def test_role_lost_and_back(
     await hass.async_block_till_done()
     queue = init_integration.runtime_data.queue
     queue.max_parallel = 1
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, PLUG_ENTITY, DIMMER_ENTITY, ZIGBEE_ENTITY)
     started = {device_id for device_id, _, _ in sim.start_calls}
     assert len(started) == 1
@@ -57,7 +58,7 @@ async def test_role_lost_and_back(
     assert queue.active_count == 1
     await advance(120)
     assert {device_id for device_id, _, _ in sim.start_calls} == started
-    assert len(events) == 1
+    assert len(finished.events) == 1
 
     # Every new install is refused without any start call.
     with pytest.raises(HomeAssistantError) as refused:

@@ -14,11 +14,10 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_capture_events,
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.tuya_ota.const import EVENT_UPDATE_FINISHED
+from tests.update_events import FinishedUpdates
 from tuya_sim import TuyaCloudSimulator
 
 from .actions import Advance, install, refresh
@@ -64,7 +63,7 @@ async def test_install_to_success(
     advance: Advance,
 ) -> None:
     """Install shows progress while the cloud updates, then the new version and an event."""
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, PLUG_ENTITY)
     assert [call[0] for call in sim.start_calls] == [PLUG]
     state = hass.states.get(PLUG_ENTITY)
@@ -80,26 +79,26 @@ async def test_install_to_success(
     assert state.state == STATE_OFF
     assert state.attributes[ATTR_IN_PROGRESS] is False
     assert state.attributes[ATTR_INSTALLED_VERSION] == "1.1.0"
-    assert len(events) == 1
-    assert events[0].data["result"] == "success"
-    assert events[0].data["tuya_device_id"] == PLUG
-    assert events[0].data["from_version"] == "1.0.0"
-    assert events[0].data["to_version"] == "1.1.0"
+    assert len(finished.events) == 1
+    assert finished.events[0].data["result"] == "success"
+    assert finished.events[0].data["tuya_device_id"] == PLUG
+    assert finished.events[0].data["from_version"] == "1.0.0"
+    assert finished.events[0].data["to_version"] == "1.1.0"
 
 
 async def test_install_to_failure(
     hass: HomeAssistant, init_integration: MockConfigEntry, advance: Advance
 ) -> None:
     """A failed update still offers the update afterwards and reports failed."""
-    events = async_capture_events(hass, EVENT_UPDATE_FINISHED)
+    finished = FinishedUpdates(hass)
     await install(hass, FAILING_ENTITY)
     await advance(70)
     state = hass.states.get(FAILING_ENTITY)
     assert state.state == STATE_ON
     assert state.attributes[ATTR_IN_PROGRESS] is False
     assert state.attributes[ATTR_INSTALLED_VERSION] == "1.0.0"
-    assert [event.data["result"] for event in events] == ["failed"]
-    assert events[0].data["tuya_device_id"] == FAILING
+    assert finished.results == ["failed"]
+    assert finished.events[0].data["tuya_device_id"] == FAILING
 
 
 async def test_install_refused_when_member(
