@@ -18,3 +18,7 @@ class FinishedUpdates:
     def results(self) -> list[str]:
         """Each finished update's result (success, failed, timeout, ...), in firing order."""
         return [event.data["result"] for event in self.events]
+
+    def any_ended(self) -> bool:
+        """Whether an update has finished yet: a clock's ``until`` waiting for the first."""
+        return bool(self.events)

@@ -8,7 +8,6 @@ the update runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import time
 
 import aiohttp
@@ -19,7 +18,7 @@ from homeassistant.components.update import (
     ATTR_UPDATE_PERCENTAGE,
 )
 from homeassistant.const import STATE_OFF, STATE_ON
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -249,10 +248,6 @@ async def test_module_not_started_keeps_the_mcu_back(
 # --- timeouts --------------------------------------------------------------------------------
 
 
-def ended(events: list[Event]) -> Callable[[], bool]:
-    return lambda: bool(events)
-
-
 @pytest.mark.parametrize("minutes", [5, 45])
 async def test_timeout_60_on_a_long_update_ends_in_success(
     hass: HomeAssistant,
@@ -288,7 +283,7 @@ async def test_timeout_60_on_a_long_update_ends_in_success(
     assert job is not None
     assert job.timeout_s >= DEFAULT_UPDATE_TIMEOUT.total_seconds()
     started = time.time()
-    assert await clock.advance(2 * minutes * 60, until=ended(finished.events))
+    assert await clock.advance(2 * minutes * 60, until=finished.any_ended)
     assert finished.results == ["success"]
     assert minutes * 60 <= time.time() - started <= minutes * 60 + 60
     assert hass.states.get(entity_id).attributes[ATTR_INSTALLED_VERSION] == "1.1.0"
@@ -314,7 +309,7 @@ async def test_no_answer_times_out_after_the_default(
     sim.fail_next("/progress", http_status=500, count=100_000)
     await install(hass, entity_id)
     started = time.time()
-    assert await clock.advance(3600, until=ended(finished.events))
+    assert await clock.advance(3600, until=finished.any_ended)
     assert finished.results == ["timeout"]
     default = DEFAULT_UPDATE_TIMEOUT.total_seconds()
     assert default <= time.time() - started <= default + 10
