@@ -6,7 +6,7 @@ the wire and in the shared test vectors, so a mistake in either one shows up.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 import hashlib
 import hmac
 
@@ -26,6 +26,17 @@ def signed_url(path: str, query: Iterable[tuple[str, str]]) -> str:
     return path + "?" + "&".join(name + "=" + value for name, value in pairs)
 
 
+def signed_headers(headers: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The headers that ``Signature-Headers`` names ("a:b"), in its order, values as sent.
+
+    Real clients sign headers this way (tinytuya signs ``Content-type`` on every POST). The
+    names are looked up as the mapping does (case-insensitively for aiohttp's); a name with
+    no such header is left out, as tinytuya leaves it out.
+    """
+    listed = headers.get("Signature-Headers", "")
+    return [(name, headers[name]) for name in listed.split(":") if name in headers]
+
+
 def expected_signature(
     *,
     client_id: str,
@@ -36,10 +47,12 @@ def expected_signature(
     method: str,
     url: str,
     body: bytes,
+    headers: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """Compute what the sign header must be for this request."""
-    lines = [method.upper(), body_digest(body), "", url]
-    message = "".join([client_id, access_token, t, nonce, "\n".join(lines)])
+    """Compute what the sign header must be for this request, signing ``headers`` too."""
+    header_lines = "".join(f"{name}:{value}\n" for name, value in headers)
+    string_to_sign = f"{method.upper()}\n{body_digest(body)}\n{header_lines}\n{url}"
+    message = "".join([client_id, access_token, t, nonce, string_to_sign])
     mac = hmac.new(key=secret.encode("utf-8"), msg=message.encode("utf-8"), digestmod="sha256")
     return mac.hexdigest().upper()
 

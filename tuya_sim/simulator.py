@@ -23,7 +23,13 @@ from aiohttp import web
 
 from . import timeline
 from .models import SimCall, SimDevice, SimFirmware, SimHome, SimMember, SimRun
-from .signing import ALGORITHM, expected_signature, signature_matches, signed_url
+from .signing import (
+    ALGORITHM,
+    expected_signature,
+    signature_matches,
+    signed_headers,
+    signed_url,
+)
 
 
 def _wall_clock() -> float:
@@ -492,6 +498,7 @@ class TuyaCloudSimulator:
             method=method,
             url=signed_url(request.rel_url.raw_path, request.rel_url.query.items()),
             body=body,
+            headers=signed_headers(headers),
         )
         if headers.get("sign_method", ALGORITHM) != ALGORITHM or not signature_matches(
             headers.get("sign", ""), expected

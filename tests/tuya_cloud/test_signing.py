@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from multidict import CIMultiDict
 import pytest
 
 from custom_components.tuya_ota.tuya_cloud.signing import canonical_url, sign, string_to_sign
@@ -11,6 +12,7 @@ from tuya_sim.signing import (
     body_digest,
     expected_signature,
     signature_matches,
+    signed_headers,
     signed_url,
 )
 
@@ -177,6 +179,31 @@ def test_simulator_signing(
     assert computed == expected
     assert signature_matches(expected, computed)
     assert not signature_matches(expected.lower(), computed)
+
+
+def test_simulator_signs_listed_headers() -> None:
+    """tinytuya's start call: it lists Content-type in Signature-Headers and signs it.
+
+    The expected sign is what tinytuya 1.20.0 sends for this call with these credentials.
+    """
+    sent = CIMultiDict(
+        {"Signature-Headers": "Content-type:X-Absent", "content-type": "application/json"}
+    )
+    headers = signed_headers(sent)
+    assert headers == [("Content-type", "application/json")]
+    assert signed_headers(CIMultiDict({"content-type": "application/json"})) == []
+    computed = expected_signature(
+        client_id=CLIENT_ID,
+        secret=SECRET,
+        t=T,
+        nonce="",
+        access_token=ACCESS_TOKEN,
+        method="POST",
+        url="/v2.0/cloud/thing/bf0a1b2c3d4e5f6a7b8c/firmware/9",
+        body=b"",
+        headers=headers,
+    )
+    assert computed == "92F5B665A684EA333DF47596FC2119C27D5B92EC4A28BA0BB14A48F005F172F0"
 
 
 def test_string_to_sign_layout() -> None:

@@ -6,7 +6,7 @@ integration's client.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 import uuid
 
@@ -75,8 +75,10 @@ class Raw:
         ) as response:
             return response.status, await response.json(content_type=None)
 
-    def sign_without_nonce(self, t: str, method: str, path: str) -> str:
-        """The signature of a business call sent at ``t`` with no nonce."""
+    def sign_without_nonce(
+        self, t: str, method: str, path: str, headers: Sequence[tuple[str, str]] = ()
+    ) -> str:
+        """The signature of a business call sent at ``t`` with no nonce, signing ``headers``."""
         return expected_signature(
             client_id=self.sim.access_id,
             secret=self.sim.access_secret,
@@ -86,6 +88,7 @@ class Raw:
             method=method,
             url=path,
             body=b"",
+            headers=headers,
         )
 
     async def login(self) -> None:

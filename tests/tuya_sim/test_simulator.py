@@ -106,6 +106,26 @@ async def test_lower_case_signature_rejected(raw: Raw, clock: FakeClock) -> None
     assert envelope["success"] is True
 
 
+async def test_signed_headers(raw: Raw, sim: TuyaCloudSimulator, clock: FakeClock) -> None:
+    """Headers named in Signature-Headers are signed, as tinytuya signs Content-type on a POST."""
+    add(sim, "bfa", firmware())
+    t = str(int(clock() * 1000))
+    path = f"{FW}/bfa/firmware/0"
+    sign = raw.sign_without_nonce(t, "POST", path, [("Content-type", "application/json")])
+    signed: dict[str, str | None] = {
+        "t": t,
+        "nonce": None,
+        "sign": sign,
+        "Signature-Headers": "Content-type",
+        "Content-Type": "application/json",  # header names are case-insensitive on the wire
+    }
+    assert await raw.code("POST", path, headers={**signed, "Content-Type": "text/plain"}) == 1004
+    assert await raw.code("POST", path, headers={**signed, "Signature-Headers": None}) == 1004
+    _, envelope = await raw.request("POST", path, headers=signed)
+    assert envelope["success"] is True
+    assert sim.start_calls == [("bfa", 0, START)]
+
+
 async def test_request_time_checked(raw: Raw, clock: FakeClock) -> None:
     clock.advance(-16 * 60)  # the client's clock is 16 min behind the cloud's
     sent_t = clock()
