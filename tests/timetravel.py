@@ -1,18 +1,22 @@
 """The tests' clocks: a hand-moved one, and frozen time moved from one timer to the next.
 
 :class:`FakeClock` is for the client and the simulator alone, which take their clock as an
-argument. :class:`Clock` drives Home Assistant's frozen time, for tests and benchmarks:
-stepping a simulated day second by second is slow; jumping straight to the next timer runs
-the same code in the same order, and no cloud call is ever in flight while time moves.
+argument. :class:`Clock` drives Home Assistant's frozen time, for tests and benchmarks, and is
+the one way they move it: stepping a simulated day second by second is slow; jumping straight
+to the next timer runs the same code in the same order, and no cloud call is ever in flight
+while time moves. What the tests wait for is named by what a user sees (``until``); only this
+module looks inside the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sized
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 import math
+import os
 import time
+import zlib
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -21,6 +25,31 @@ DAY_S = 86400.0
 
 # Where the hand-moved clock starts (epoch seconds, November 2023).
 START = 1_700_000_000.0
+
+# Where the tests that drive Home Assistant's time start (UTC). Each test takes one of them,
+# drawn from its name and the Home Assistant release, so a run is the same at any hour and
+# the suite as a whole meets the instants users meet. Home Assistant's time zone in the
+# tests is US/Pacific (UTC-8, UTC-7 in summer).
+START_INSTANTS = (
+    datetime(2026, 12, 7, 19, 30, tzinfo=UTC),  # a UTC evening, late morning in US/Pacific
+    datetime(2026, 12, 8, 3, 30, tzinfo=UTC),  # 19:30 in US/Pacific: its evening
+    datetime(2026, 12, 8, 14, 10, tzinfo=UTC),  # 06:10 in US/Pacific: its morning
+    datetime(2026, 12, 31, 23, 40, tzinfo=UTC),  # the last minutes of a UTC month and year
+    datetime(2027, 1, 1, 7, 40, tzinfo=UTC),  # 23:40 on 31 December in US/Pacific
+    datetime(2027, 3, 1, 7, 50, tzinfo=UTC),  # 23:50 on 28 February in US/Pacific
+    datetime(2027, 3, 14, 9, 40, tzinfo=UTC),  # 01:40 in US/Pacific, before summer time
+    datetime(2027, 11, 7, 8, 40, tzinfo=UTC),  # 01:40 in US/Pacific, before winter time
+)
+# Set to an ISO instant, every test starts there instead (to rerun a failure, or to run the
+# whole suite at one instant).
+START_INSTANT_VARIABLE = "TUYA_OTA_START_INSTANT"
+
+
+def start_instant(test_id: str, release: str) -> datetime:
+    """The instant a test starts at: the variable's, else one drawn from its id."""
+    if chosen := os.environ.get(START_INSTANT_VARIABLE):
+        return datetime.fromisoformat(chosen).astimezone(UTC)
+    return START_INSTANTS[zlib.crc32(f"{test_id} {release}".encode()) % len(START_INSTANTS)]
 
 
 class FakeClock:
@@ -47,6 +76,10 @@ class Clock:
         self.hass = hass
         self.freezer = freezer
         self.steps = 0
+        # Tasks that wait for time itself (an automation's run waiting on update_all): while
+        # some may exist, settling does not wait for every task to end.
+        self.tasks_may_wait_on_time = False
+        self._waiting_on_time: set[asyncio.Future[object]] = set()
 
     @staticmethod
     def now() -> float:
@@ -60,7 +93,7 @@ class Clock:
         while True:
             # Timers due now run in the loop's next iteration, after this task's wake-up.
             await asyncio.sleep(0)
-            await self.hass.async_block_till_done(wait_background_tasks=True)
+            await self._run_tasks()
             if ready:
                 continue
             when = self._next_timer()
@@ -69,6 +102,32 @@ class Clock:
             # The loop runs a timer only once its time is strictly past; a frozen clock never
             # gets there by itself (a zero delay, say), so nudge it by a microsecond.
             self._tick(0)
+
+    async def _run_tasks(self) -> None:
+        """Let Home Assistant's tasks run until each has ended or waits for time to move.
+
+        Under frozen time no timeout elapses, so a task waiting for time would hold
+        ``async_block_till_done`` forever: one still pending after a few thousand loop
+        iterations, with nothing else left to run, is taken as waiting for time.
+        """
+        if not self.tasks_may_wait_on_time:
+            await self.hass.async_block_till_done(wait_background_tasks=True)
+            return
+        hass = self.hass
+        pending: list[asyncio.Future[object]] = []
+        for _ in range(5000):
+            tasks = hass._tasks | hass._background_tasks
+            pending = [task for task in tasks if not task.done()]
+            pending = [task for task in pending if task not in self._waiting_on_time]
+            if not pending:
+                return
+            await asyncio.sleep(0)
+        self._waiting_on_time.update(pending)
+
+    def timers_of(self, owner: str) -> list[asyncio.TimerHandle]:
+        """The timers still armed whose callback names ``owner`` (a module, say)."""
+        scheduled: list[asyncio.TimerHandle] = self.hass.loop._scheduled  # type: ignore[attr-defined]
+        return [handle for handle in scheduled if not handle.cancelled() and owner in repr(handle)]
 
     def _next_timer(self) -> float | None:
         loop = self.hass.loop

@@ -9,6 +9,7 @@ import math
 from unittest.mock import AsyncMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import __version__ as ha_version
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -17,11 +18,27 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from tests.conftest import StartSimulator
-from tests.timetravel import Clock
+from tests.timetravel import START_INSTANT_VARIABLE, Clock, start_instant
 from tuya_sim import TuyaCloudSimulator
 
 from .actions import Advance
 from .home import ACCESS_ID, ACCESS_SECRET, build_test_home, owner_entry
+
+
+@pytest.fixture(autouse=True)
+def started_at(freezer: FrozenDateTimeFactory, request: pytest.FixtureRequest) -> None:
+    """Every test starts at an instant it chooses, never at the hour the suite runs.
+
+    A test's own ``freeze_time`` mark wins. The instant is in the report of a failed test;
+    setting ``TUYA_OTA_START_INSTANT`` to it runs the test there again.
+    """
+    if request.node.get_closest_marker("freeze_time") is not None:
+        return
+    instant = start_instant(request.node.nodeid, ha_version)
+    freezer.move_to(instant)
+    request.node.add_report_section(
+        "setup", "start instant", f"{START_INSTANT_VARIABLE}={instant.isoformat()}"
+    )
 
 
 @pytest.fixture

@@ -77,12 +77,15 @@ async def use_night_blueprint(
 
 
 def move_to_before_three(freezer: FrozenDateTimeFactory, seconds: int) -> None:
-    """Jump to this many seconds before the next 03:00, the blueprint's start time."""
+    """Jump to this many seconds before the next 03:00, the blueprint's start time.
+
+    Counted in UTC: on a daylight-saving morning the local hour before 03:00 may not exist.
+    """
     now = dt_util.now()
     next_run = now.replace(hour=3, minute=0, second=0, microsecond=0)
     if next_run <= now:
         next_run += timedelta(days=1)
-    freezer.move_to(next_run - timedelta(seconds=seconds))
+    freezer.move_to(dt_util.as_utc(next_run) - timedelta(seconds=seconds))
 
 
 async def tick_until_notified(

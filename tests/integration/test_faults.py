@@ -263,12 +263,20 @@ async def test_scheduled_read_of_an_offline_device_keeps_its_firmware(
     shown = update_cards(hass)
     sim.reset_calls()
     sim.fail_next("/firmware", code=2001)
-    await clock.advance(DAY_S)
-    offline = next(call for call in sim.calls if call.kind == "firmware")
-    again = [call for call in sim.calls if call.path == offline.path]
-    assert [call.code for call in again[:2]] == [2001, 0]
-    assert again[1].time - again[0].time > 3600
+
+    def reads_of_the_offline_device() -> list[int]:
+        reads = [call for call in sim.calls if call.kind == "firmware"]
+        return [call.code for call in reads if call.path == reads[0].path] if reads else []
+
+    assert await clock.advance(DAY_S, until=lambda: reads_of_the_offline_device() != [])
     assert update_cards(hass) == shown
+    # The longest gap between two reads of a device: its slow slot plus one firmware period.
+    tracker = init_integration.runtime_data.firmware
+    longest_gap = tracker.slow_period_s + tracker.period_s
+    offline_at = clock.now()
+    assert await clock.advance(longest_gap, until=lambda: len(reads_of_the_offline_device()) > 1)
+    assert reads_of_the_offline_device() == [2001, 0]
+    assert clock.now() - offline_at > 3600
 
 
 async def test_scheduled_read_of_a_gone_device_reads_the_list(

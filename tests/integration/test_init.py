@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.compat import own_device
 from custom_components.tuya_ota.const import DOMAIN
+from tests.timetravel import START_INSTANTS
 from tuya_sim import TuyaCloudSimulator
 
 from .actions import Advance, install, refresh, run_until_idle
@@ -127,6 +128,8 @@ async def test_secrets_never_logged(
         assert secret not in caplog.text
 
 
+# The request's timeout runs on the loop's clock: time ticks on from a chosen instant.
+@pytest.mark.freeze_time(START_INSTANTS[0], tick=True)
 async def test_cloud_timeout_at_setup_retries(
     hass: HomeAssistant, config_entry: MockConfigEntry, sim: TuyaCloudSimulator
 ) -> None:
