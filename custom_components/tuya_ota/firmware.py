@@ -336,9 +336,11 @@ class FirmwareTracker:
                 self._keep(device_id, channels)
         except (TuyaDeviceNotFoundError, TuyaDeviceOfflineError) as err:
             LOGGER.debug("Firmware of %s not readable now: %s", device_id, err)
-            # Read again on its own slot, not at once; what was known stays shown.
+            # Read again on its own slot, not at once (nor as a follower of an offer, which
+            # would read an offline device again and again); what was known stays shown.
             known = self._records.get(device_id)
             self._records[device_id] = FirmwareRecord(known.channels if known else (), time.time())
+            self._followers.pop(device_id, None)
             if isinstance(err, TuyaDeviceNotFoundError):
                 await self._home.coordinator.async_request_refresh()
         except TuyaCloudError as err:
