@@ -1,16 +1,26 @@
-"""What the tests do to the running integration: install, refresh, wait for the queue."""
+"""What the tests do to the running integration, and what they wait for as a user would.
+
+The waits are a clock's ``until``: each says what a user would see (a card showing progress
+or a version, the queue idle, every card showing its versions).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+import time
 
-from homeassistant.components.update import DOMAIN as UPDATE_DOMAIN, SERVICE_INSTALL
+from homeassistant.components.update import (
+    ATTR_IN_PROGRESS,
+    ATTR_INSTALLED_VERSION,
+    ATTR_UPDATE_PERCENTAGE,
+    DOMAIN as UPDATE_DOMAIN,
+    SERVICE_INSTALL,
+)
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-type Advance = Callable[[float], Awaitable[None]]
+type Until = Callable[[], bool]
 
 
 async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -24,9 +34,37 @@ async def install(hass: HomeAssistant, *entity_ids: str) -> None:
     )
 
 
-async def run_until_idle(hass: HomeAssistant, entry: MockConfigEntry, advance: Advance) -> None:
-    for _ in range(3600):
-        if entry.runtime_data.queue.active_count == 0:
-            return
-        await advance(1)
-    pytest.fail("the queue never emptied")
+def queue_idle(entry: MockConfigEntry) -> Until:
+    """No update of the home is queued or running."""
+    return lambda: entry.runtime_data.queue.active_count == 0
+
+
+def every_card_shows_versions(entry: MockConfigEntry) -> Until:
+    """Every device's card shows its versions and no firmware read is due now.
+
+    So the first reads are done, and so are those of the devices of a group that a first
+    read found an offer for.
+    """
+    firmware = entry.runtime_data.firmware
+    return lambda: all(due > time.time() for due in firmware.next_reads().values())
+
+
+def shows_progress(hass: HomeAssistant, entity_id: str, at_least: float = 0) -> Until:
+    """The card shows an update running at ``at_least`` percent or more."""
+
+    def showing() -> bool:
+        attributes = hass.states.get(entity_id).attributes  # type: ignore[union-attr]
+        percentage = attributes[ATTR_UPDATE_PERCENTAGE]
+        return percentage is not None and percentage >= at_least
+
+    return showing
+
+
+def shows_installed(hass: HomeAssistant, entity_id: str, version: str) -> Until:
+    """The card shows ``version`` installed and no update running."""
+
+    def showing() -> bool:
+        attributes = hass.states.get(entity_id).attributes  # type: ignore[union-attr]
+        return attributes[ATTR_INSTALLED_VERSION] == version and not attributes[ATTR_IN_PROGRESS]
+
+    return showing

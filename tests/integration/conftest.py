@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from contextlib import AbstractContextManager, nullcontext
-from datetime import timedelta
 import math
 from unittest.mock import AsyncMock, patch
 
@@ -12,16 +11,13 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import __version__ as ha_version
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.conftest import StartSimulator
 from tests.timetravel import START_INSTANT_VARIABLE, Clock, start_instant
 from tuya_sim import TuyaCloudSimulator
 
-from .actions import Advance
+from .actions import every_card_shows_versions
 from .home import ACCESS_ID, ACCESS_SECRET, build_test_home, owner_entry
 
 
@@ -57,25 +53,9 @@ def config_entry(sim: TuyaCloudSimulator) -> MockConfigEntry:
 
 @pytest.fixture
 def clock(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Clock:
-    """Time moved from one timer to the next, for the long runs."""
+    """The one way the tests move time: from one timer to the next, up to what they wait for."""
     hass.loop.slow_callback_duration = math.inf  # the frozen clock's jumps are not slow calls
     return Clock(hass, freezer)
-
-
-@pytest.fixture
-def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Advance:
-    """Move time forward in one-second steps, letting timers and their calls run."""
-
-    async def _advance(seconds: float) -> None:
-        remaining = seconds
-        while remaining > 0:
-            step = min(1.0, remaining)
-            freezer.tick(timedelta(seconds=step))
-            async_fire_time_changed(hass)
-            await hass.async_block_till_done()
-            remaining -= step
-
-    return _advance
 
 
 @pytest.fixture
@@ -89,7 +69,7 @@ def mock_setup_entry() -> Generator[AsyncMock]:
 async def init_integration(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
-    advance: Advance,
+    clock: Clock,
     request: pytest.FixtureRequest,
 ) -> MockConfigEntry:
     """The entry set up, with every device's firmware read once.
@@ -103,5 +83,5 @@ async def init_integration(
     with context:
         assert await hass.config_entries.async_setup(config_entry.entry_id)
         await hass.async_block_till_done()
-    await advance(20)
+    assert await clock.advance(60, until=every_card_shows_versions(config_entry))
     return config_entry

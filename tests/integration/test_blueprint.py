@@ -2,49 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from pathlib import Path
 import shutil
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-    async_mock_service,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 
-from .actions import Advance
+from tests.timetravel import Clock
+from tuya_sim import TuyaCloudSimulator
 
-
-async def tick_past_long_tasks(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    seconds: int,
-    known: set[asyncio.Task[object]],
-) -> None:
-    """Advance time while an automation run waits on the update_all action.
-
-    That run is a task Home Assistant tracks, so async_block_till_done would wait for it
-    forever, and under frozen time no timeout elapses either: tasks still pending after a
-    few thousand loop iterations are taken as long-running.
-    """
-    for _ in range(seconds):
-        freezer.tick(timedelta(seconds=1))
-        async_fire_time_changed(hass)
-        for _ in range(5000):
-            pending = [task for task in hass._tasks if not task.done() and task not in known]
-            if not pending:
-                break
-            await asyncio.sleep(0)
-        else:
-            known.update(pending)
-
+from .actions import queue_idle
 
 BLUEPRINT = Path(__file__).parents[2] / "blueprints/automation/tuya_ota/update_all_at_night.yaml"
 
@@ -76,50 +48,45 @@ async def use_night_blueprint(
     return notifications
 
 
-def move_to_before_three(freezer: FrozenDateTimeFactory, seconds: int) -> None:
-    """Jump to this many seconds before the next 03:00, the blueprint's start time.
+def seconds_until_three() -> float:
+    """Seconds until the next 03:00 in Home Assistant's time zone, the blueprint's start time.
 
-    Counted in UTC: on a daylight-saving morning the local hour before 03:00 may not exist.
+    Counted between UTC instants: on a daylight-saving morning a local hour may be missing or
+    come twice.
     """
     now = dt_util.now()
     next_run = now.replace(hour=3, minute=0, second=0, microsecond=0)
     if next_run <= now:
         next_run += timedelta(days=1)
-    freezer.move_to(dt_util.as_utc(next_run) - timedelta(seconds=seconds))
+    return (dt_util.as_utc(next_run) - dt_util.utcnow()).total_seconds()
 
 
-async def tick_until_notified(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    notifications: list[ServiceCall],
-    long_running: set[asyncio.Task[object]],
+async def run_through_the_night(
+    clock: Clock, entry: MockConfigEntry, notifications: list[ServiceCall]
 ) -> None:
-    """Let the night's updates run to the end, when the automation sends its summary."""
-    for _ in range(600):
-        if notifications:
-            break
-        await tick_past_long_tasks(hass, freezer, 5, long_running)
-    await hass.async_block_till_done()
+    """From just before 03:00 until the automation has sent its summary.
+
+    The automation's run waits on update_all for every update to end, so the clock lets
+    tasks wait on time. The updates start at 03:00 local time, whatever the date.
+    """
+    clock.tasks_may_wait_on_time = True
+    await clock.advance(seconds_until_three() - 10)
+    assert notifications == []
+    assert queue_idle(entry)()
+    assert await clock.advance(3 * 3600, until=lambda: bool(notifications))
+    assert dt_util.now().strftime("%H") == "03"
 
 
 # The automation's next-night trigger outlives the test; Home Assistant's own tests say so too.
 @pytest.mark.parametrize("expected_lingering_timers", [True])
 async def test_night_updates_and_notifies(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    advance: Advance,
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
 ) -> None:
     """At 03:00 every available update runs; the notify action gets a summary."""
     notifications = await use_night_blueprint(hass, init_integration, start_time="03:00:00")
-    move_to_before_three(freezer, 60)
-    long_running: set[asyncio.Task[object]] = set()
-    await tick_past_long_tasks(hass, freezer, 50, long_running)
-    assert notifications == []
-    assert init_integration.runtime_data.queue.active_count == 0
-    await tick_past_long_tasks(hass, freezer, 15, long_running)
-    assert init_integration.runtime_data.queue.active_count > 0
-    await tick_until_notified(hass, freezer, notifications, long_running)
+    await run_through_the_night(clock, init_integration, notifications)
+    first_start = min(at for _, _, at in sim.start_calls)
+    assert dt_util.as_local(dt_util.utc_from_timestamp(first_start)).strftime("%H:%M") == "03:00"
     assert len(notifications) == 1
     message = notifications[0].data["message"]
     assert message.startswith("5 updated, 1 failed.")

@@ -14,10 +14,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.const import DOMAIN
 from tests.conftest import StartSimulator
+from tests.timetravel import Clock
 from tests.update_events import FinishedUpdates
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .actions import Advance, install, run_until_idle
+from .actions import install, queue_idle
 from .home import HOME_ID, simulator_with_owner_home
 
 UPDATE_SECONDS = 60.0
@@ -63,7 +64,7 @@ async def test_install_all_twelve(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """One install call with every entity, as the frontend's "Update all" sends it."""
     finished = FinishedUpdates(hass)
@@ -80,7 +81,7 @@ async def test_install_all_twelve(
     assert sum(state.attributes[ATTR_UPDATE_PERCENTAGE] is None for state in queued) >= 8
     assert hass.states.get("sensor.test_home_updates_queued_or_running").state == "11"
 
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
 
     assert sim.max_concurrent_updates() == 3
     assert sim.max_concurrent_updates(sub_only=True) == 1
@@ -107,7 +108,7 @@ async def test_update_all_without_wait(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """The response lists every device as queued or skipped with a reason."""
     sim.set_online(WIFI[0], online=True)
@@ -139,14 +140,14 @@ async def test_update_all_without_wait(
     )
     reasons = {row["reason"] for row in response["devices"].values()}
     assert reasons == {"in_progress", "offline"}
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
 
 
 async def test_update_all_with_wait(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """With wait, the answer comes when every update has ended, with each result."""
     call = asyncio.ensure_future(
@@ -155,7 +156,7 @@ async def test_update_all_with_wait(
         )
     )
     await asyncio.sleep(0)
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     response = await call
     results = {row["tuya_device_id"]: row["result"] for row in response["devices"].values()}
     assert results.pop(FAILING) == "failed"
@@ -167,21 +168,21 @@ async def test_restart_mid_run(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """Unloading and setting up again follows running updates and keeps the queue."""
     finished = FinishedUpdates(hass)
     await hass.services.async_call(DOMAIN, "update_all", {}, blocking=True, return_response=True)
-    await advance(90)
+    assert await clock.advance(600, until=finished.any_ended)
     running_before = set(sim.updating_devices())
     assert running_before
     assert await hass.config_entries.async_unload(init_integration.entry_id)
-    await advance(20)  # the cloud goes on while Home Assistant is down
+    await clock.advance(20)  # the cloud goes on while Home Assistant is down
     assert await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
     for device_id in running_before:
         assert hass.states.get(entity_of(hass, device_id)).attributes[ATTR_IN_PROGRESS] is True
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
 
     results = [event.data["tuya_device_id"] for event in finished.events]
     assert sorted(results) == sorted(set(WIFI + SUBS) - {OFFLINE})

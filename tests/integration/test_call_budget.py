@@ -33,7 +33,7 @@ from custom_components.tuya_ota.storage import TuyaOtaStore
 from tests.timetravel import DAY_S, Clock, Highest
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .actions import Advance, install, run_until_idle
+from .actions import install, queue_idle
 from .home import (
     FAILING,
     HOME_ID,
@@ -61,7 +61,7 @@ async def test_every_call_is_counted_and_shown(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """Tokens, lists, reads, starts and progress reads: the sensor shows them all."""
     budget = init_integration.runtime_data.budget
@@ -69,7 +69,7 @@ async def test_every_call_is_counted_and_shown(
     assert budget.calls_this_month == len(sim.calls)
     assert calls_shown(hass) == len(sim.calls)
     await install(hass, PLUG_ENTITY)
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert {"start", "progress"} <= {call.kind for call in sim.calls}
     assert calls_shown(hass) == budget.calls_this_month == len(sim.calls)
     state = hass.states.get(CALLS_SENSOR)

@@ -28,7 +28,13 @@ from tests.timetravel import Clock
 from tests.update_events import FinishedUpdates
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .actions import Advance, install, refresh, run_until_idle
+from .actions import (
+    every_card_shows_versions,
+    install,
+    queue_idle,
+    refresh,
+    shows_progress,
+)
 from .home import ACCESS_ID, ACCESS_SECRET, DIMMER, DIMMER_ENTITY, HOME_ID, PLUG
 
 MCU = 9
@@ -47,7 +53,7 @@ async def add_device(
     hass: HomeAssistant,
     entry: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
     device_id: str,
     *firmware: SimFirmware,
 ) -> str:
@@ -56,7 +62,7 @@ async def add_device(
         HOME_ID, SimDevice(device_id=device_id, name="Test Device", firmware=[*firmware])
     )
     await refresh(hass, entry)
-    await advance(5)
+    assert await clock.advance(60, until=every_card_shows_versions(entry))
     return "update.test_device_firmware"
 
 
@@ -71,7 +77,7 @@ async def test_module_first_then_mcu(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """The MCU starts once the module succeeded; one percentage runs over both phases."""
     finished = FinishedUpdates(hass)
@@ -79,17 +85,19 @@ async def test_module_first_then_mcu(
     await install(hass, DIMMER_ENTITY)
     assert [channel for channel, _ in starts(sim, DIMMER)] == [0]
 
-    await advance(31)  # the module at about half: a quarter of the whole job
-    assert 20 <= (percentage(hass, DIMMER_ENTITY) or 0) <= 30
-    await advance(40)  # the module ended at 60 s; the MCU is running now
+    # The module at about half: a quarter of the whole job.
+    assert await clock.advance(60, until=shows_progress(hass, DIMMER_ENTITY, at_least=20))
+    assert (percentage(hass, DIMMER_ENTITY) or 0) <= 30
+    # The module ended at 60 s; the MCU runs, shown as the second half.
+    assert await clock.advance(120, until=shows_progress(hass, DIMMER_ENTITY, at_least=50))
     [(_, module_at), (mcu, mcu_at)] = starts(sim, DIMMER)
     assert mcu == MCU
     assert mcu_at >= module_at + 60
-    assert 50 <= (percentage(hass, DIMMER_ENTITY) or 0) <= 60
-    await advance(30)
-    assert 65 <= (percentage(hass, DIMMER_ENTITY) or 0) <= 85
+    assert (percentage(hass, DIMMER_ENTITY) or 0) <= 60
+    assert await clock.advance(60, until=shows_progress(hass, DIMMER_ENTITY, at_least=65))
+    assert (percentage(hass, DIMMER_ENTITY) or 0) <= 85
 
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert finished.results == ["success"]
     state = hass.states.get(DIMMER_ENTITY)
     assert state.state == STATE_OFF
@@ -113,7 +121,7 @@ async def test_failed_module_never_starts_the_mcu(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
     module: dict[str, object],
     result: str,
 ) -> None:
@@ -122,14 +130,14 @@ async def test_failed_module_never_starts_the_mcu(
         hass,
         init_integration,
         sim,
-        advance,
+        clock,
         "bf0000000000modulefail",
         SimFirmware(channel=0, current_version="1.0.0", version="1.1.0", **module),  # type: ignore[arg-type]
         SimFirmware(channel=MCU, current_version="2.0.0", version="2.1.0"),
     )
     finished = FinishedUpdates(hass)
     await install(hass, entity_id)
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert finished.results == [result]
     assert [channel for channel, _ in starts(sim, "bf0000000000modulefail")] == [0]
     assert progress_reads(sim, "bf0000000000modulefail", MCU) == []
@@ -153,16 +161,16 @@ async def test_only_the_mcu_starts_at_once(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
     channels: list[SimFirmware],
 ) -> None:
     entity_id = await add_device(
-        hass, init_integration, sim, advance, "bf00000000000mcuonly", *channels
+        hass, init_integration, sim, clock, "bf00000000000mcuonly", *channels
     )
     finished = FinishedUpdates(hass)
     await install(hass, entity_id)
     assert [channel for channel, _ in starts(sim, "bf00000000000mcuonly")] == [MCU]
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert finished.results == ["success"]
 
 
@@ -170,18 +178,18 @@ async def test_restart_between_the_phases(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """A restart while the module runs: the stored job still starts the MCU after it."""
     finished = FinishedUpdates(hass)
     await install(hass, DIMMER_ENTITY)
-    await advance(20)
+    assert await clock.advance(60, until=shows_progress(hass, DIMMER_ENTITY, at_least=10))
     assert await hass.config_entries.async_unload(init_integration.entry_id)
-    await advance(10)
+    await clock.advance(10)  # the cloud goes on while Home Assistant is down
     assert await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(DIMMER_ENTITY).attributes[ATTR_IN_PROGRESS] is True
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert [channel for channel, _ in starts(sim, DIMMER)] == [0, MCU]
     assert finished.results == ["success"]
 
@@ -190,14 +198,14 @@ async def test_mcu_start_refused_keeps_the_module_result(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """The module succeeded; an MCU the cloud then refuses to start stays offered."""
     finished = FinishedUpdates(hass)
     await install(hass, DIMMER_ENTITY)
-    await advance(30)
+    assert await clock.advance(60, until=shows_progress(hass, DIMMER_ENTITY, at_least=20))
     sim.fail_next(f"/firmware/{MCU}", code=1109)
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert finished.results == ["success"]
     assert [channel for channel, _ in starts(sim, DIMMER)] == [0]
     assert hass.states.get(DIMMER_ENTITY).attributes[ATTR_LATEST_VERSION] == (
@@ -209,13 +217,13 @@ async def test_rate_limited_mcu_start_is_retried(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     finished = FinishedUpdates(hass)
     await install(hass, DIMMER_ENTITY)
-    await advance(30)
+    assert await clock.advance(60, until=shows_progress(hass, DIMMER_ENTITY, at_least=20))
     sim.fail_next(f"/firmware/{MCU}", code=1110, count=2)
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert [channel for channel, _ in starts(sim, DIMMER)] == [0, MCU]
     assert finished.results == ["success"]
 
@@ -224,14 +232,14 @@ async def test_module_not_started_keeps_the_mcu_back(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """Of two modules one does not start: the other runs, the MCU is not started."""
     entity_id = await add_device(
         hass,
         init_integration,
         sim,
-        advance,
+        clock,
         "bf00000000000twomods",
         SimFirmware(channel=0, current_version="1.0.0", version="1.1.0"),
         SimFirmware(channel=1, current_version="1.0.0", version="1.1.0"),
@@ -240,7 +248,7 @@ async def test_module_not_started_keeps_the_mcu_back(
     sim.fail_next("/firmware/1", code=1109)
     finished = FinishedUpdates(hass)
     await install(hass, entity_id)
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert [channel for channel, _ in starts(sim, "bf00000000000twomods")] == [0]
     assert finished.results == ["success"]
 
@@ -253,7 +261,6 @@ async def test_timeout_60_on_a_long_update_ends_in_success(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
     clock: Clock,
     minutes: int,
 ) -> None:
@@ -262,7 +269,7 @@ async def test_timeout_60_on_a_long_update_ends_in_success(
         hass,
         init_integration,
         sim,
-        advance,
+        clock,
         "bf0000000000slowplug",
         SimFirmware(
             channel=0,
@@ -293,7 +300,6 @@ async def test_no_answer_times_out_after_the_default(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
     clock: Clock,
 ) -> None:
     """A phase the cloud no longer reports updating (no answer at all) ends at the default."""
@@ -301,7 +307,7 @@ async def test_no_answer_times_out_after_the_default(
         hass,
         init_integration,
         sim,
-        advance,
+        clock,
         "bf000000000000mute01",
         SimFirmware(channel=0, current_version="1.0.0", version="1.1.0", item_timeout=60),
     )
@@ -320,7 +326,7 @@ async def test_jobs_stored_by_an_older_version_are_taken_up(
     config_entry: MockConfigEntry,
     sim: TuyaCloudSimulator,
     hass_storage: dict[str, object],
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """Stored jobs without the new fields, one running with the firmware's 60 as seconds."""
     async with aiohttp.ClientSession() as session:
@@ -356,6 +362,6 @@ async def test_jobs_stored_by_an_older_version_are_taken_up(
     job = config_entry.runtime_data.queue.job(PLUG)
     assert job is not None
     assert job.timeout_s == DEFAULT_UPDATE_TIMEOUT.total_seconds()
-    await run_until_idle(hass, config_entry, advance)
+    assert await clock.advance(3600, until=queue_idle(config_entry))
     assert [channel for channel, _ in starts(sim, DIMMER)] == [0, MCU]
     assert sorted(finished.results) == ["success", "success"]

@@ -35,7 +35,7 @@ from tuya_sim import (
     TuyaCloudSimulator,
 )
 
-from .actions import Advance, install, refresh, run_until_idle
+from .actions import every_card_shows_versions, install, queue_idle, refresh
 from .home import (
     COTTAGE_ID,
     HOME_NAME,
@@ -68,7 +68,7 @@ async def meet_code(
     hass: HomeAssistant,
     entry: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
     call: str,
     code: int,
 ) -> HomeAssistantError | None:
@@ -89,7 +89,10 @@ async def meet_code(
     else:
         await install(hass, PLUG_ENTITY)
         sim.fail_next("/progress", code=code)
-        await advance(6)
+        issues = ir.async_get(hass)
+        assert await clock.advance(
+            60, until=lambda: issues.async_get_issue(DOMAIN, ISSUE_OF_CODE[code]) is not None
+        )
     return None
 
 
@@ -100,13 +103,13 @@ async def test_repair_appears_then_clears(
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
     issue_registry: ir.IssueRegistry,
-    advance: Advance,
+    clock: Clock,
     call: str,
     code: int,
 ) -> None:
     """Any call meeting the code raises its issue, saying what to do; a success clears it."""
     issue_id = ISSUE_OF_CODE[code]
-    error = await meet_code(hass, init_integration, sim, advance, call, code)
+    error = await meet_code(hass, init_integration, sim, clock, call, code)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == issue_id
@@ -130,7 +133,7 @@ async def test_repair_appears_then_clears(
     assert not [issue for issue in issue_registry.issues.values() if issue.domain == DOMAIN]
     if call == "progress":  # the update was followed on to its end
         finished = FinishedUpdates(hass)
-        await run_until_idle(hass, init_integration, advance)
+        assert await clock.advance(3600, until=queue_idle(init_integration))
         assert finished.results == ["success"]
 
 
@@ -249,14 +252,14 @@ async def test_issue_names_every_home_and_stays_while_one_is_refused(
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
     issue_registry: ir.IssueRegistry,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """Two homes meet the expired trial: one issue names both, and goes with the last one."""
     add_cottage(sim)
     cottage = home_entry(sim, title="Cottage", home_id=COTTAGE_ID, uid=OWNER_UID)
     cottage.add_to_hass(hass)
     assert await hass.config_entries.async_setup(cottage.entry_id)
-    await advance(5)
+    assert await clock.advance(60, until=every_card_shows_versions(cottage))
 
     sim.expire_trial()
     await refresh(hass, init_integration)

@@ -30,8 +30,9 @@ from custom_components.tuya_ota.compat import (
     own_device,
 )
 from custom_components.tuya_ota.const import DOMAIN
+from tests.timetravel import Clock
 
-from .actions import Advance
+from .actions import every_card_shows_versions
 from .home import DIMMER, PLUG, PLUG_ENTITY
 
 BEFORE_2026_8 = Path(__file__).parent / "fixtures" / "registries_before_2026_8.json"
@@ -62,7 +63,7 @@ def _only_core_entry_on(device: dr.DeviceEntry, core_entry_id: str, our_entry_id
 
 
 async def test_entity_on_core_device_and_no_twin(
-    hass: HomeAssistant, config_entry: MockConfigEntry, advance: Advance
+    hass: HomeAssistant, config_entry: MockConfigEntry, clock: Clock
 ) -> None:
     """A device the core tuya integration has shows the firmware on its own device page."""
     tuya_entry = MockConfigEntry(domain="tuya", title="Smart Life")
@@ -73,7 +74,7 @@ async def test_entity_on_core_device_and_no_twin(
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    await advance(5)
+    assert await clock.advance(60, until=every_card_shows_versions(config_entry))
 
     entity = er.async_get(hass).async_get(PLUG_ENTITY)
     assert entity is not None
@@ -111,7 +112,7 @@ async def test_upgrade_from_before_2026_8(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
     config_entry: MockConfigEntry,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """An installation made on 2025.4 keeps its entity ids and ends with no twin device.
 
@@ -140,7 +141,7 @@ async def test_upgrade_from_before_2026_8(
 
     assert await hass.config_entries.async_setup(ours.entry_id)
     await hass.async_block_till_done()
-    await advance(5)
+    assert await clock.advance(60, until=every_card_shows_versions(ours))
 
     entities = er.async_get(hass)
     assert entity_ids_before <= {

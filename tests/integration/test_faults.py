@@ -21,7 +21,7 @@ from tests.timetravel import DAY_S, Clock
 from tests.update_events import FinishedUpdates
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .actions import Advance, install, refresh, run_until_idle
+from .actions import every_card_shows_versions, install, queue_idle, refresh, shows_progress
 from .home import CURRENT, CURRENT_ENTITY, FAILING, FAILING_ENTITY, HOME_ID, PLUG, PLUG_ENTITY
 
 
@@ -62,15 +62,15 @@ async def test_token_expiry_mid_update(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """An access token that expires during an update is refreshed once; the update ends well."""
     finished = FinishedUpdates(hass)
     await install(hass, PLUG_ENTITY)
-    await advance(20)
+    assert await clock.advance(60, until=shows_progress(hass, PLUG_ENTITY, at_least=20))
     sim.expire_tokens()
     refreshes = sim.call_count("/v1.0/token/")
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert sim.call_count("/v1.0/token/") == refreshes + 1
     assert finished.results == ["success"]
     assert hass.states.get(PLUG_ENTITY).state == STATE_OFF
@@ -80,7 +80,7 @@ async def test_expiry_storm_makes_one_refresh(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """Many calls failing with 1010 together lead to a single refresh."""
     assert await async_setup_component(hass, "homeassistant", {})
@@ -113,7 +113,7 @@ async def test_rate_limited_bulk_slows_down(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """Rate-limited starts are retried after a back-off; nothing fails, nothing hammers."""
     finished = FinishedUpdates(hass)
@@ -121,11 +121,13 @@ async def test_rate_limited_bulk_slows_down(
     await install(hass, PLUG_ENTITY, CURRENT_ENTITY.replace("desk_lamp", "hall_dimmer"))
     limited = [call for call in sim.calls if call.code == 1110]
     assert len(limited) <= 4
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     limited = [call for call in sim.calls if call.code == 1110]
     assert len(limited) == 4
-    gaps = [b.time - a.time for a, b in itertools.pairwise(limited)]
-    assert all(gap >= 0.9 for gap in gaps if gap > 0) or len(limited) <= 2
+    # Each device backs off on its own: its own retries are spaced, not those of two devices.
+    for path in {call.path for call in limited}:
+        times = [call.time for call in limited if call.path == path]
+        assert all(later - earlier >= 0.9 for earlier, later in itertools.pairwise(times))
     assert sorted(finished.results) == ["success", "success"]
 
 
@@ -148,18 +150,18 @@ async def test_offline_mid_update_times_out_and_queue_goes_on(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """A device that goes offline during its update ends as timeout; the queue goes on."""
     await hass.config_entries.async_reload(init_integration.entry_id)  # max_parallel stays 3
     await hass.async_block_till_done()
     finished = FinishedUpdates(hass)
     await install(hass, PLUG_ENTITY)
-    await advance(15)
+    assert await clock.advance(60, until=shows_progress(hass, PLUG_ENTITY, at_least=20))
     sim.set_online(PLUG, online=False)
     await refresh(hass, init_integration)
     assert hass.states.get(PLUG_ENTITY).state == STATE_UNAVAILABLE
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert finished.results == ["timeout"]
     sim.set_online(PLUG, online=True)
     await refresh(hass, init_integration)
@@ -174,7 +176,7 @@ async def test_device_removed_and_added(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """A device gone from two lists in a row loses its entity and device; a new one appears."""
     assert own_device(hass, init_integration.entry_id, CURRENT) is not None
@@ -190,7 +192,7 @@ async def test_device_removed_and_added(
     await refresh(hass, init_integration)
     assert hass.states.get(CURRENT_ENTITY).state == STATE_UNAVAILABLE  # missing once: kept
     await refresh(hass, init_integration)
-    await advance(5)
+    assert await clock.advance(60, until=every_card_shows_versions(init_integration))
     assert er.async_get(hass).async_get(CURRENT_ENTITY) is None
     assert hass.states.get(CURRENT_ENTITY) is None
     assert own_device(hass, init_integration.entry_id, CURRENT) is None

@@ -13,10 +13,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.compat import own_device
 from custom_components.tuya_ota.const import DOMAIN
-from tests.timetravel import START_INSTANTS
+from tests.timetravel import START_INSTANTS, Clock
 from tuya_sim import TuyaCloudSimulator
 
-from .actions import Advance, install, refresh, run_until_idle
+from .actions import every_card_shows_versions, install, queue_idle, refresh, shows_progress
 from .home import ACCESS_SECRET, FAILING_ENTITY, PLUG, PLUG_ENTITY
 
 
@@ -44,7 +44,7 @@ async def test_setup_with_bad_credentials_asks_reauth(
 
 
 async def test_unload_leaves_nothing(
-    hass: HomeAssistant, init_integration: MockConfigEntry, advance: Advance
+    hass: HomeAssistant, init_integration: MockConfigEntry, clock: Clock
 ) -> None:
     """Unload stops timers and tasks; the entry can be removed and its store goes too."""
     await install(hass, PLUG_ENTITY)
@@ -53,12 +53,7 @@ async def test_unload_leaves_nothing(
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
     assert PLUG in store.jobs()  # kept for the next setup
-    scheduled = [
-        handle
-        for handle in hass.loop._scheduled
-        if not handle.cancelled() and "tuya_ota" in repr(handle)
-    ]
-    assert scheduled == []
+    assert clock.timers_of("tuya_ota") == []
     assert await hass.config_entries.async_remove(init_integration.entry_id)
 
 
@@ -72,7 +67,7 @@ async def test_device_registry(hass: HomeAssistant, init_integration: MockConfig
 
 
 async def test_summary_sensors(
-    hass: HomeAssistant, init_integration: MockConfigEntry, advance: Advance
+    hass: HomeAssistant, init_integration: MockConfigEntry, clock: Clock
 ) -> None:
     """Counts of updates available and queued/running follow the queue."""
     available = "sensor.test_home_updates_available"
@@ -81,7 +76,7 @@ async def test_summary_sensors(
     assert hass.states.get(running).state == "0"
     await install(hass, PLUG_ENTITY)
     assert hass.states.get(running).state == "1"
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert hass.states.get(available).state == "6"
     assert hass.states.get(running).state == "0"
 
@@ -103,19 +98,19 @@ async def test_secrets_never_logged(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A whole session at DEBUG: setup, install, errors, token refresh, reauth."""
     caplog.set_level(logging.DEBUG)
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await advance(20)
+    assert await clock.advance(60, until=every_card_shows_versions(config_entry))
     await install(hass, PLUG_ENTITY, FAILING_ENTITY)
-    await advance(30)
+    assert await clock.advance(60, until=shows_progress(hass, PLUG_ENTITY, at_least=20))
     sim.expire_tokens()
     sim.fail_next("/progress", http_status=500)
-    await run_until_idle(hass, config_entry, advance)
+    assert await clock.advance(3600, until=queue_idle(config_entry))
     sim.fail_next("/devices", code=1106)
     await refresh(hass, config_entry)
     sim.access_secret = "rotatedsecret00000000000000000001"
@@ -158,41 +153,41 @@ async def test_damaged_store_is_ignored(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
-    advance: Advance,
+    clock: Clock,
     stored: object,
 ) -> None:
     """A damaged stored state never blocks the setup; the firmware is read again."""
     hass_storage[f"{DOMAIN}.{config_entry.entry_id}"] = {"version": 1, "data": stored}
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await advance(20)
+    assert await clock.advance(60, until=every_card_shows_versions(config_entry))
     assert hass.states.get(PLUG_ENTITY).attributes["installed_version"] == "1.0.0"
 
 
 async def test_unreadable_store_is_logged_and_ignored(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
-    advance: Advance,
+    clock: Clock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A stored state the disk cannot give back is logged; the setup reads firmware afresh."""
     config_entry.add_to_hass(hass)
     with patch("homeassistant.helpers.storage.Store.async_load", side_effect=OSError("I/O error")):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await advance(20)
+    assert await clock.advance(60, until=every_card_shows_versions(config_entry))
     assert "Ignoring unreadable stored firmware state: I/O error" in caplog.text
     assert hass.states.get(PLUG_ENTITY).attributes["installed_version"] == "1.0.0"
 
 
 async def test_home_without_devices(
-    hass: HomeAssistant, config_entry: MockConfigEntry, sim: TuyaCloudSimulator, advance: Advance
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
 ) -> None:
     """A home without devices sets up, reads no firmware and has nothing to update."""
     for device in sim.devices:
         sim.remove_device(device.device_id)
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await advance(60)
+    await clock.advance(60)
     assert config_entry.state is ConfigEntryState.LOADED
     assert hass.states.async_entity_ids("update") == []
     assert hass.states.get("sensor.test_home_updates_available").state == "0"

@@ -18,9 +18,10 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.tuya_ota.const import DOMAIN, EVENT_UPDATE_FINISHED
 from custom_components.tuya_ota.logbook import describe_update_finished
+from tests.timetravel import Clock
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .actions import Advance, install, run_until_idle
+from .actions import install, queue_idle
 from .home import FAILING_ENTITY, HOME_ID, PLUG_ENTITY
 
 STUCK = "bf000000000000000stuck"
@@ -80,13 +81,13 @@ async def test_each_finished_update_is_a_logbook_line(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """Success, failure and timeout, each on its own update entity, with the versions;
     the logbook of one entity shows its own update and not the others'."""
     assert await async_setup_component(hass, "logbook", {})
     await install(hass, PLUG_ENTITY, FAILING_ENTITY, STUCK_ENTITY)
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     lines = await logbook_lines(hass, hass_ws_client, [PLUG_ENTITY, FAILING_ENTITY, STUCK_ENTITY])
     by_entity = {line["entity_id"]: line for line in lines}
     assert len(lines) == 3

@@ -17,7 +17,7 @@ from tests.timetravel import Clock
 from tests.update_events import FinishedUpdates
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
-from .actions import Advance, install, refresh, run_until_idle
+from .actions import every_card_shows_versions, install, queue_idle, refresh
 from .home import DIMMER, DIMMER_ENTITY, FAILING_ENTITY, HOME_ID, PLUG, PLUG_ENTITY
 
 
@@ -69,14 +69,14 @@ async def test_one_channel_refused_other_runs(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """When one of several channels does not start, the others still update."""
     sim.fail_next("/firmware/9", code=1109)
     finished = FinishedUpdates(hass)
     await install(hass, DIMMER_ENTITY)
     assert [channel for device, channel, _ in sim.start_calls if device == DIMMER] == [0]
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert finished.results == ["success"]
     state = hass.states.get(DIMMER_ENTITY)
     assert state.attributes["installed_version"] == "Main 2.1.0 / MCU 1.0.4"
@@ -87,7 +87,7 @@ async def test_queued_device_goes_offline(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """A queued job whose device goes offline is dropped when its turn comes."""
     init_integration.runtime_data.queue.max_parallel = 1
@@ -96,7 +96,7 @@ async def test_queued_device_goes_offline(
     assert hass.states.get(PLUG_ENTITY).attributes[ATTR_IN_PROGRESS] is True
     sim.set_online(PLUG, online=False)
     await refresh(hass, init_integration)
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert PLUG not in {device for device, _, _ in sim.start_calls}
 
 
@@ -104,7 +104,7 @@ async def test_update_started_in_the_app_is_followed(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """An update the cloud reports running is shown in progress and followed to its end."""
     assert await async_setup_component(hass, "homeassistant", {})
@@ -114,7 +114,7 @@ async def test_update_started_in_the_app_is_followed(
         "homeassistant", "update_entity", {ATTR_ENTITY_ID: PLUG_ENTITY}, blocking=True
     )
     assert hass.states.get(PLUG_ENTITY).attributes[ATTR_IN_PROGRESS] is True
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert finished.results == ["success"]
     assert hass.states.get(PLUG_ENTITY).state == STATE_OFF
 
@@ -160,15 +160,16 @@ async def test_firmware_reads_back_off_after_errors(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """A failing cloud pauses the schedule instead of hammering it; reads then resume."""
     sim.fail_next("/firmware", http_status=500, count=3)
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await advance(30)
+    await clock.advance(30)
     assert sim.call_count("/firmware") == 1
-    await advance(60 + 120 + 240 + 30)
+    # Three failures pause the reads 60, 120 and 240 s; then every card shows its versions.
+    assert await clock.advance(60 + 120 + 240 + 30, until=every_card_shows_versions(config_entry))
     assert hass.states.get(FAILING_ENTITY).attributes["installed_version"] == "1.0.0"
 
 

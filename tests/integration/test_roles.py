@@ -10,10 +10,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.const import DOMAIN
+from tests.timetravel import Clock
 from tests.update_events import FinishedUpdates
 from tuya_sim import TuyaCloudSimulator
 
-from .actions import Advance, install, refresh
+from .actions import install, queue_idle, refresh
 from .home import (
     DIMMER,
     DIMMER_ENTITY,
@@ -32,7 +33,7 @@ async def test_role_lost_and_back(
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
     issue_registry: ir.IssueRegistry,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """Queued installs are dropped, new ones refused; the repair goes when the role returns."""
     await hass.config_entries.async_reload(init_integration.entry_id)
@@ -56,7 +57,7 @@ async def test_role_lost_and_back(
     # The queued ones are dropped at once; the running one is followed to its end.
     assert not any(hass.states.get(entity).attributes[ATTR_IN_PROGRESS] for entity in waiting)
     assert queue.active_count == 1
-    await advance(120)
+    assert await clock.advance(600, until=queue_idle(init_integration))
     assert {device_id for device_id, _, _ in sim.start_calls} == started
     assert len(finished.events) == 1
 

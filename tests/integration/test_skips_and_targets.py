@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.update import DOMAIN as UPDATE_DOMAIN, SERVICE_SKIP
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, ServiceCall
@@ -21,9 +19,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.const import DOMAIN
+from tests.timetravel import Clock
 from tuya_sim import TuyaCloudSimulator
 
-from .actions import Advance, run_until_idle
+from .actions import queue_idle
 from .home import (
     CURRENT,
     DIMMER,
@@ -37,12 +36,7 @@ from .home import (
     ZIGBEE_A,
     ZIGBEE_B,
 )
-from .test_blueprint import (
-    move_to_before_three,
-    tick_past_long_tasks,
-    tick_until_notified,
-    use_night_blueprint,
-)
+from .test_blueprint import run_through_the_night, use_night_blueprint
 
 # Every device of the test home with an update to install now (the garden bulb is offline).
 INSTALLABLE = {PLUG, DIMMER, ZIGBEE_A, ZIGBEE_B, FAILING, SLEEPY}
@@ -76,7 +70,7 @@ async def test_skipped_version_is_not_installed(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """Skip in Home Assistant, then update_all: that device is skipped, no start reaches it."""
     await hass.services.async_call(
@@ -88,7 +82,7 @@ async def test_skipped_version_is_not_installed(
     assert rows[PLUG]["reason"] == "skipped_version"
     assert rows[PLUG]["to_version"] == "1.1.0"
     assert queued(rows) == INSTALLABLE - {PLUG}
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert PLUG not in {device_id for device_id, _, _ in sim.start_calls}
     assert hass.states.get(PLUG_ENTITY).attributes["installed_version"] == "1.0.0"
 
@@ -97,7 +91,7 @@ async def test_newer_version_unskips(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """A version newer than the skipped one is offered and installed again, as in core."""
     await hass.services.async_call(
@@ -114,7 +108,7 @@ async def test_newer_version_unskips(
     rows = await update_all(hass, entity_id=PLUG_ENTITY)
     assert rows[PLUG]["result"] == "queued"
     assert rows[PLUG]["to_version"] == "1.2.0"
-    await run_until_idle(hass, init_integration, advance)
+    assert await clock.advance(3600, until=queue_idle(init_integration))
     assert hass.states.get(PLUG_ENTITY).attributes["installed_version"] == "1.2.0"
 
 
@@ -209,14 +203,11 @@ async def test_hidden_entity_only_when_named(
 
 
 async def run_blueprint_at_night(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, entry: MockConfigEntry, **inputs: Any
+    hass: HomeAssistant, clock: Clock, entry: MockConfigEntry, **inputs: Any
 ) -> list[ServiceCall]:
     """Set up the blueprint with these inputs, let it run at 03:00, return the notifications."""
     notifications = await use_night_blueprint(hass, entry, only_when_updates=False, **inputs)
-    move_to_before_three(freezer, 5)
-    long_running: set[asyncio.Task[object]] = set()
-    await tick_past_long_tasks(hass, freezer, 10, long_running)
-    await tick_until_notified(hass, freezer, notifications, long_running)
+    await run_through_the_night(clock, entry, notifications)
     return notifications
 
 
@@ -225,7 +216,7 @@ async def test_blueprint_garage_but_never_local_only(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    freezer: FrozenDateTimeFactory,
+    clock: Clock,
 ) -> None:
     """Everything in the garage at 3 am, never the devices labelled local-only."""
     garage = ar.async_get(hass).async_create("Garage")
@@ -236,7 +227,7 @@ async def test_blueprint_garage_but_never_local_only(
     devices.async_update_device(ha_device_id(hass, PLUG_ENTITY), labels={local_only.label_id})
     notifications = await run_blueprint_at_night(
         hass,
-        freezer,
+        clock,
         init_integration,
         only_areas=[garage.id],
         never_labels=[local_only.label_id],
@@ -253,12 +244,12 @@ async def test_blueprint_area_without_firmware_updates_nothing(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    freezer: FrozenDateTimeFactory,
+    clock: Clock,
 ) -> None:
     """An area that holds no firmware entity: nothing is updated (not everything)."""
     empty = ar.async_get(hass).async_create("Empty room")
     notifications = await run_blueprint_at_night(
-        hass, freezer, init_integration, only_areas=[empty.id]
+        hass, clock, init_integration, only_areas=[empty.id]
     )
     assert sim.start_calls == []
     assert notifications[0].data["message"].startswith("0 updated, 0 failed.")
@@ -269,10 +260,10 @@ async def test_blueprint_label_only(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    freezer: FrozenDateTimeFactory,
+    clock: Clock,
 ) -> None:
     """Only the devices with a label, the label on the firmware entity itself."""
     night = lr.async_get(hass).async_create("night")
     er.async_get(hass).async_update_entity(PLUG_ENTITY, labels={night.label_id})
-    await run_blueprint_at_night(hass, freezer, init_integration, only_labels=[night.label_id])
+    await run_blueprint_at_night(hass, clock, init_integration, only_labels=[night.label_id])
     assert {device_id for device_id, _, _ in sim.start_calls} == {PLUG}

@@ -17,10 +17,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
+from tests.timetravel import Clock
 from tests.update_events import FinishedUpdates
 from tuya_sim import TuyaCloudSimulator
 
-from .actions import Advance, install, refresh
+from .actions import install, refresh, shows_installed, shows_progress
 from .home import (
     CURRENT_ENTITY,
     DIMMER_ENTITY,
@@ -60,7 +61,7 @@ async def test_install_to_success(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     sim: TuyaCloudSimulator,
-    advance: Advance,
+    clock: Clock,
 ) -> None:
     """Install shows progress while the cloud updates, then the new version and an event."""
     finished = FinishedUpdates(hass)
@@ -69,12 +70,12 @@ async def test_install_to_success(
     state = hass.states.get(PLUG_ENTITY)
     assert state.attributes[ATTR_IN_PROGRESS] is True
 
-    await advance(31)
+    assert await clock.advance(60, until=shows_progress(hass, PLUG_ENTITY, at_least=40))
     state = hass.states.get(PLUG_ENTITY)
     assert state.attributes[ATTR_IN_PROGRESS] is True
-    assert 40 <= state.attributes[ATTR_UPDATE_PERCENTAGE] <= 60
+    assert state.attributes[ATTR_UPDATE_PERCENTAGE] <= 60
 
-    await advance(40)
+    assert await clock.advance(120, until=shows_installed(hass, PLUG_ENTITY, "1.1.0"))
     state = hass.states.get(PLUG_ENTITY)
     assert state.state == STATE_OFF
     assert state.attributes[ATTR_IN_PROGRESS] is False
@@ -87,12 +88,12 @@ async def test_install_to_success(
 
 
 async def test_install_to_failure(
-    hass: HomeAssistant, init_integration: MockConfigEntry, advance: Advance
+    hass: HomeAssistant, init_integration: MockConfigEntry, clock: Clock
 ) -> None:
     """A failed update still offers the update afterwards and reports failed."""
     finished = FinishedUpdates(hass)
     await install(hass, FAILING_ENTITY)
-    await advance(70)
+    assert await clock.advance(120, until=finished.any_ended)
     state = hass.states.get(FAILING_ENTITY)
     assert state.state == STATE_ON
     assert state.attributes[ATTR_IN_PROGRESS] is False
