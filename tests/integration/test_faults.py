@@ -22,7 +22,16 @@ from tests.update_events import FinishedUpdates
 from tuya_sim import SimDevice, SimFirmware, TuyaCloudSimulator
 
 from .actions import every_card_shows_versions, install, queue_idle, refresh, shows_progress
-from .home import CURRENT, CURRENT_ENTITY, FAILING, FAILING_ENTITY, HOME_ID, PLUG, PLUG_ENTITY
+from .home import (
+    CURRENT,
+    CURRENT_ENTITY,
+    FAILING,
+    FAILING_ENTITY,
+    HOME_ID,
+    PLUG,
+    PLUG_ENTITY,
+    SLEEPY,
+)
 
 
 @pytest.mark.parametrize(
@@ -279,6 +288,22 @@ async def test_scheduled_read_of_an_offline_device_keeps_its_firmware(
     assert await clock.advance(longest_gap, until=lambda: len(reads_of_the_offline_device()) > 1)
     assert reads_of_the_offline_device() == [2001, 0]
     assert clock.now() - offline_at > 3600
+
+
+async def test_offline_follower_of_an_offer_is_not_read_again_and_again(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """A new offer has the rest of its group read once; one that answers offline waits for
+    its own slot instead of being read again every half second."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    sim.publish_firmware(PLUG, 0, "1.3.0")
+    sim.fail_next(f"/{SLEEPY}/firmware", code=2001, count=1000)
+    sim.reset_calls()
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {ATTR_ENTITY_ID: PLUG_ENTITY}, blocking=True
+    )
+    await clock.advance(600)
+    assert [call.code for call in sim.calls if call.path.endswith(f"/{SLEEPY}/firmware")] == [2001]
 
 
 async def test_scheduled_read_of_a_gone_device_reads_the_list(
