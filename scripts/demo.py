@@ -1,6 +1,6 @@
 """Run Home Assistant with tuya_ota against the simulated Tuya cloud, ready to click through.
 
-``./scripts/demo`` calls this with the project's venv. It
+``./scripts/demo`` calls this in a lane's venv (the newest by default, see scripts/lane). It
 
 1. starts the simulated cloud (``tuya_sim``, demo scenario) on a free loopback port,
 2. writes a fresh Home Assistant configuration under ``.demo/`` and starts ``hass`` on it,
@@ -126,6 +126,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         " (an expired IoT Core trial, a spent quota, no IoT Core): its repair issue shows",
     )
     parser.add_argument("--verbose", action="store_true", help="show Home Assistant's own output")
+    parser.add_argument(
+        "--oldest",
+        action="store_true",
+        help="serve Home Assistant 2025.4.4 instead of the newest release (scripts/demo's lane)",
+    )
     return parser.parse_args(argv)
 
 

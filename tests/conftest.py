@@ -30,10 +30,10 @@ class SnapshotExtension(HomeAssistantSnapshotExtension):
 
 # What Home Assistant itself, not this integration, writes differently from one release to the
 # next: the registry's name aliases (a set before, a list holding the entity's own name now),
-# its newer object id fields, and the brand icon's address (brands.home-assistant.io before,
-# Home Assistant's own /api/brands now).
+# its newer object id fields and its name kept for compatibility (2026.11), and the brand
+# icon's address (brands.home-assistant.io before, Home Assistant's own /api/brands now).
 VERSION_DEPENDENT = paths(
-    "aliases", "object_id_base", "suggested_object_id", "attributes.entity_picture"
+    "aliases", "compat_name", "object_id_base", "suggested_object_id", "attributes.entity_picture"
 )
 
 

@@ -17,6 +17,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
+from .compat import issue_link
 from .const import DOMAIN, LOGGER
 from .tuya_cloud import (
     TuyaApiNotSubscribedError,
@@ -173,19 +174,25 @@ def _joined(values: list[str]) -> str:
     return ", ".join(sorted(set(values)))
 
 
+def _only_entry(entry_ids: list[str]) -> str | None:
+    """The entry an issue belongs to: the one concerned, or none when several are."""
+    return entry_ids[0] if len(entry_ids) == 1 else None
+
+
 @callback
 def _async_sync_issues(hass: HomeAssistant) -> None:
     """Each issue exists while some entry meets its trouble; it names the homes concerned."""
-    healths = list(hass.data.get(_HEALTH, {}).values())
-    trial = [health.title for health in healths if health.trial_expired]
-    quota = [health.title for health in healths if health.quota_exhausted]
-    refused = [health for health in healths if health.not_subscribed]
+    healths = hass.data.get(_HEALTH, {})
+    trial = [entry_id for entry_id, health in healths.items() if health.trial_expired]
+    quota = [entry_id for entry_id, health in healths.items() if health.quota_exhausted]
+    refused = [entry_id for entry_id, health in healths.items() if health.not_subscribed]
     async_sync_issue(
         hass,
         ISSUE_TRIAL_EXPIRED,
         bool(trial),
         translation_key="trial_expired",
-        translation_placeholders={"homes": _joined(trial)},
+        translation_placeholders={"homes": _joined([healths[e].title for e in trial])},
+        config_entry_id=_only_entry(trial),
     )
     async_sync_issue(
         hass,
@@ -193,20 +200,23 @@ def _async_sync_issues(hass: HomeAssistant) -> None:
         bool(quota),
         translation_key="quota_exhausted",
         translation_placeholders={
-            "homes": _joined(quota),
+            "homes": _joined([healths[e].title for e in quota]),
             "probe_hours": str(int(QUOTA_PROBE_INTERVAL.total_seconds() // 3600)),
         },
+        config_entry_id=_only_entry(quota),
     )
+    missing = [healths[e].not_subscribed for e in refused]
     async_sync_issue(
         hass,
         ISSUE_API_NOT_SUBSCRIBED,
         bool(refused),
         translation_key="api_not_subscribed",
         translation_placeholders={
-            "homes": _joined([health.title for health in refused]),
-            "product": _joined([p for health in refused for p in health.not_subscribed]),
-            "call": _joined([c for health in refused for c in health.not_subscribed.values()]),
+            "homes": _joined([healths[e].title for e in refused]),
+            "product": _joined([product for products in missing for product in products]),
+            "call": _joined([call for products in missing for call in products.values()]),
         },
+        config_entry_id=_only_entry(refused),
     )
 
 
@@ -219,8 +229,12 @@ def async_sync_issue(
     translation_key: str,
     translation_placeholders: dict[str, str],
     severity: ir.IssueSeverity = ir.IssueSeverity.ERROR,
+    config_entry_id: str | None = None,
 ) -> None:
-    """Raise the repair issue while ``present``, and delete it once not: it fixes itself."""
+    """Raise the repair issue while ``present``, and delete it once not: it fixes itself.
+
+    Linked to ``config_entry_id``, the one entry it concerns, where Home Assistant can.
+    """
     if not present:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
         return
@@ -233,4 +247,5 @@ def async_sync_issue(
         severity=severity,
         translation_key=translation_key,
         translation_placeholders=translation_placeholders,
+        **issue_link(hass, config_entry_id),
     )

@@ -9,11 +9,16 @@ applies is read off the device registry itself, not off a version number.
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry, OptionsFlow
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.helpers.device_registry import DeviceEntry, DeviceInfo
 
 from .const import DOMAIN, LOGGER, TUYA_CORE_DOMAIN
@@ -29,12 +34,14 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity import Entity
 
 __all__ = [
+    "ISSUES_LINK_TO_ENTRIES",
     "ONE_CONFIG_ENTRY_PER_DEVICE",
     "OPTIONS_FLOW_RELOADS",
     "ReloadingOptionsFlow",
     "async_adopt_core_devices",
     "async_forget_device",
     "core_tuya_device",
+    "issue_link",
     "own_device",
     "place_on_core_device",
     "vol",
@@ -53,6 +60,28 @@ else:
 # Whether the options flow reloads the entry, so that it needs no update listener (which
 # would also fire on the reauth and reconfigure flows' own reload, a warning from 2026.5).
 OPTIONS_FLOW_RELOADS: bool = ReloadingOptionsFlow is not OptionsFlow
+
+
+# 2026.11 and later: a repair issue may name its config entry, which then hides it while the
+# entry is disabled and deletes it with the entry.
+ISSUES_LINK_TO_ENTRIES: bool = (
+    "config_entry_id" in inspect.signature(ir.async_create_issue).parameters
+)
+
+
+@callback
+def issue_link(hass: HomeAssistant, config_entry_id: str | None) -> dict[str, Any]:
+    """``ir.async_create_issue``'s arguments linking an issue to its entry, where it can.
+
+    Not to an entry being removed: Home Assistant refuses a link to an unknown entry.
+    """
+    if (
+        config_entry_id is None
+        or not ISSUES_LINK_TO_ENTRIES
+        or hass.config_entries.async_get_entry(config_entry_id) is None
+    ):
+        return {}
+    return {"config_entry_id": config_entry_id}
 
 
 def _core_entry_ids(hass: HomeAssistant) -> list[str]:

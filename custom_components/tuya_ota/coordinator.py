@@ -242,6 +242,7 @@ class TuyaOtaCoordinator(DataUpdateCoordinator[HomeState]):
             translation_key="insufficient_role",
             translation_placeholders={"home": self.config_entry.title},
             severity=ir.IssueSeverity.WARNING,
+            config_entry_id=self.config_entry.entry_id,
         )
 
     @callback

@@ -7,7 +7,7 @@ or to the README's docs/screenshots/ when the environment variable TUYA_OTA_SCRE
 is set (so that a test run leaves the work tree clean).
 
 Skipped, with a message, when /usr/bin/chromium is missing, unless the environment variable CI
-is set: then it fails, since CI must run it (.ci/run installs Chromium).
+is set: then it fails, since CI must run it (./scripts/test installs Chromium in CI).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def _require_chromium() -> None:
     if os.environ.get("CI"):
         pytest.fail(
             f"CI is set and {CHROMIUM} is missing: the browser test must run in CI "
-            "(.ci/run installs Debian's chromium package)."
+            "(./scripts/test installs Debian's chromium package when CI is set)."
         )
     pytest.skip(
         f"Browser test skipped: {CHROMIUM} is missing. Install it with "
