@@ -23,6 +23,7 @@ from .firmware import FirmwareTracker
 from .firmware_record import FirmwareRecord
 from .release_notes import release_notes, release_summary
 from .tuya_cloud import Device, TuyaCloudError, TuyaDeviceNotFoundError
+from .update_job import JobState
 from .update_queue import UpdateQueue
 
 # Installs wait on the home's queue, not on a platform-wide lock.
@@ -137,7 +138,7 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
     def update_percentage(self) -> int | None:
         """The cloud's progress while running; None while queued or waiting for a sleeper."""
         job = self._queue.job(self.tuya_device_id)
-        return job.progress if job is not None and job.started_at is not None else None
+        return job.progress if job is not None and job.state is JobState.RUNNING else None
 
     def version_is_newer(self, latest_version: str, installed_version: str) -> bool:
         """The cloud says whether a channel has an update; version strings need no parsing."""
@@ -164,5 +165,5 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
         """
         job = self._queue.async_enqueue(self.tuya_device_id)
         self.async_write_ha_state()
-        if self._queue.has_left_queue(self.tuya_device_id):
+        if job.state is not JobState.QUEUED or job.finished.done():
             await job.until_accepted()
