@@ -63,7 +63,6 @@ import pytest
 from custom_components.tuya_ota.const import (
     DEFAULT_MAX_PARALLEL,
     DOMAIN,
-    PROGRESS_POLL_INTERVAL,
 )
 from tests.timetravel import Clock, start_instant
 from tests.update_events import FinishedUpdates
@@ -118,7 +117,7 @@ async def test_bulk_subs_last(hass: HomeAssistant, clock: Clock, devices: int) -
 
 @pytest.mark.parametrize("devices", [100])
 async def test_bulk_odd_length(hass: HomeAssistant, clock: Clock, devices: int) -> None:
-    """Not in the brief's figures: an update length that is no multiple of the poll interval."""
+    """Not in the brief's figures: an update length that is no multiple of 5 s."""
     record("bulk_odd_length", "n", devices, await _run_bulk(hass, clock, devices, 62.0))
 
 
@@ -226,7 +225,6 @@ async def _run_bulk(
         "ratio": round(makespan / bound, 4),
         "subs": subs,
         "update_s": update_seconds,
-        "poll_s": PROGRESS_POLL_INTERVAL.total_seconds(),
         "calls": dict(calls),
         "clock_steps": clock.steps - steps_before,
         "wall_s": round(wall_clock() - wall_start, 2),
