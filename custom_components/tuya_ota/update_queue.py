@@ -18,7 +18,6 @@ from homeassistant.helpers import entity_registry as er
 
 from .changes import ChangeNotifier
 from .const import CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL, DOMAIN, EVENT_UPDATE_FINISHED, LOGGER
-from .firmware import FirmwareTracker
 from .update_job import (
     InstallRefusedError,
     JobOutcome,
@@ -30,7 +29,7 @@ from .update_job import (
 from .update_runner import UpdateRunner, update_timeout_s
 
 if TYPE_CHECKING:
-    from .data import HomeCloud
+    from .data import TuyaOtaRuntimeData
 
 
 def registry_ids(hass: HomeAssistant, tuya_device_id: str) -> tuple[str | None, str | None]:
@@ -49,12 +48,12 @@ class UpdateQueue:
     leave when the runner reports a refusal or an end.
     """
 
-    def __init__(self, home: HomeCloud, firmware: FirmwareTracker) -> None:
-        """Bind the queue to its home."""
+    def __init__(self, home: TuyaOtaRuntimeData) -> None:
+        """Bind the queue to its home, whose firmware tracker it follows."""
         self.hass = home.hass
         self._home = home
-        self._firmware = firmware
-        self._runner = UpdateRunner(home, firmware, self)
+        self._firmware = home.firmware
+        self._runner = UpdateRunner(home, self)
         self.max_parallel: int = home.entry.options.get(CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL)
         self._jobs: dict[str, UpdateJob] = {}
         self.changes = ChangeNotifier(home.hass)

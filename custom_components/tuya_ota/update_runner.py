@@ -26,7 +26,6 @@ from .const import (
     ROLE_FRESHNESS,
     UPDATE_SAFETY_LIMIT,
 )
-from .firmware import FirmwareTracker
 from .progress_schedule import FIRST_INTERVAL, next_read_in
 from .tuya_cloud import (
     FirmwareChannel,
@@ -50,7 +49,7 @@ from .update_job import (
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from .data import HomeCloud
+    from .data import TuyaOtaRuntimeData
 
 # A rate-limited start is tried again after this long, doubling, with jitter.
 RATE_LIMIT_BACKOFF_S = 2.0
@@ -106,10 +105,10 @@ def split_phases(
 class UpdateRunner:
     """Drives the jobs the queue gives a place, from the first start call to the final reading."""
 
-    def __init__(self, home: HomeCloud, firmware: FirmwareTracker, reports: JobReports) -> None:
+    def __init__(self, home: TuyaOtaRuntimeData, reports: JobReports) -> None:
         """Bind the runner to its home and to the owner of the jobs' state."""
         self._home = home
-        self._firmware = firmware
+        self._firmware = home.firmware
         self._reports = reports
 
     @callback
