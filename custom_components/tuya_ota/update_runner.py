@@ -18,7 +18,6 @@ from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 
-from .account_issues import cloud_error
 from .const import (
     DEFAULT_UPDATE_TIMEOUT,
     LOGGER,
@@ -26,14 +25,12 @@ from .const import (
     ROLE_FRESHNESS,
     UPDATE_SAFETY_LIMIT,
 )
+from .errors import ACTIONABLE, cloud_error, error_key
 from .progress_schedule import FIRST_INTERVAL, next_read_in
 from .tuya_cloud import (
     FirmwareChannel,
-    TuyaAccountError,
     TuyaCloudError,
     TuyaDeviceOfflineError,
-    TuyaIpNotAllowedError,
-    TuyaQuotaExhaustedError,
     TuyaRateLimitError,
 )
 from .update_job import (
@@ -234,14 +231,14 @@ class UpdateRunner:
         return started, None
 
     def _not_started(self, job: UpdateJob, err: TuyaCloudError) -> StartResult:
-        """What a failed call before or at the start comes to."""
+        """What a failed call before or at the start comes to (errors.py names the keys)."""
         if isinstance(err, TuyaRateLimitError):
             return RATE_LIMITED
         if isinstance(err, TuyaDeviceOfflineError):
             return StartResult(InstallRefusedError(SkipReason.OFFLINE, job.name))
-        if isinstance(err, TuyaQuotaExhaustedError):
+        if (key := error_key(err)) == "quota_exhausted":
             return StartResult(InstallRefusedError(SkipReason.QUOTA_EXHAUSTED, job.name))
-        if isinstance(err, TuyaAccountError | TuyaIpNotAllowedError):
+        if key in ACTIONABLE:
             return StartResult(cloud_error(HomeAssistantError, err))
         return StartResult(StartFailedError(job.name, err))
 
