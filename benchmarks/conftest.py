@@ -47,22 +47,35 @@ from .homes import build_realistic
 pytest_plugins = ["pytest_homeassistant_custom_component"]
 
 RESULTS_ENV = "TUYA_OTA_BENCH_OUT"
-# kind ("bulk", "api") -> size -> the row's figures; a size's row may come from several tests.
-RESULTS: dict[str, dict[int, dict[str, Any]]] = {}
+# kind ("bulk", "api") -> (the row's other keys' values..., size) -> the row's figures; a row
+# may come from several tests.
+RESULTS: dict[str, dict[tuple[float, ...], dict[str, Any]]] = {}
 
 
-def record(kind: str, key: str, size: int, figures: dict[str, Any]) -> None:
-    """Add figures to the row of ``kind`` whose ``key`` is ``size``."""
-    row = RESULTS.setdefault(kind, {}).setdefault(size, {key: size})
+def record(
+    kind: str,
+    key: str,
+    size: float,
+    figures: dict[str, Any],
+    within: dict[str, float] | None = None,
+) -> None:
+    """Add figures to the row of ``kind`` whose ``key`` is ``size``.
+
+    ``within`` names the row's other keys (the update length of a bulk row, say): rows are
+    ordered by them first, then by size.
+    """
+    within = within or {}
+    identity = (*within.values(), size)
+    row = RESULTS.setdefault(kind, {}).setdefault(identity, {key: size, **within})
     row.update(figures)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Write the collected results, each kind's rows by size, for ``scripts/bench``."""
+    """Write the collected results, each kind's rows in order, for ``scripts/bench``."""
     out = os.environ.get(RESULTS_ENV)
     if not out:
         return
-    payload = {kind: [rows[size] for size in sorted(rows)] for kind, rows in RESULTS.items()}
+    payload = {kind: [rows[row] for row in sorted(rows)] for kind, rows in RESULTS.items()}
     Path(out).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 

@@ -14,6 +14,7 @@ from homeassistant.util.yaml import load_yaml_dict
 import pytest
 
 from custom_components.tuya_ota.config_flow import _user_schema
+from custom_components.tuya_ota.errors import ACTIONABLE, ERROR_KEYS
 from custom_components.tuya_ota.update_job import SkipReason
 
 INTEGRATION = Path(__file__).resolve().parents[1] / "custom_components" / "tuya_ota"
@@ -185,9 +186,13 @@ def test_config_flow_keys_exist() -> None:
             for target in node.targets
         )
     }
+    # The cloud's failures, as the one table of errors.py names them.
+    errors |= {key for _, key in ERROR_KEYS} | {"unknown"}
     assert {"invalid_auth", "cannot_connect", "invalid_uid", "invalid_endpoint"} <= errors
     for error in errors:
         _section(f"config.error.{error}")
+    for key in ACTIONABLE:  # outside the flow these say what to do, as exceptions
+        _section(f"exceptions.{key}")
 
     # Aborts the flow names, and those Home Assistant's helpers give it.
     aborts = {"already_configured", "reauth_successful", "reconfigure_successful"}

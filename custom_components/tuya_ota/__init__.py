@@ -21,7 +21,7 @@ from .const import (
     REQUEST_TIMEOUT_S,
 )
 from .coordinator import TuyaOtaCoordinator
-from .data import HomeCloud, TuyaOtaConfigEntry, TuyaOtaRuntimeData
+from .data import TuyaOtaConfigEntry, TuyaOtaRuntimeData
 from .firmware import FirmwareTracker
 from .services import async_setup_services
 from .storage import TuyaOtaStore
@@ -60,12 +60,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: TuyaOtaConfigEntry) -> b
     )
     coordinator = TuyaOtaCoordinator(hass, entry, client, health, budget)
     await coordinator.async_config_entry_first_refresh()
-    home = HomeCloud(client, coordinator, store, health, budget)
-    firmware = FirmwareTracker(home)
-    queue = UpdateQueue(home, firmware)
-    entry.runtime_data = TuyaOtaRuntimeData(
-        client, coordinator, store, health, budget, firmware=firmware, queue=queue
+    runtime = TuyaOtaRuntimeData(
+        client=client, coordinator=coordinator, store=store, health=health, budget=budget
     )
+    runtime.firmware = firmware = FirmwareTracker(runtime)
+    runtime.queue = queue = UpdateQueue(runtime)
+    entry.runtime_data = runtime
     async_adopt_core_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     queue.async_restore()

@@ -13,7 +13,6 @@ import time
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
@@ -22,7 +21,6 @@ from .const import DOMAIN, LOGGER
 from .tuya_cloud import (
     TuyaApiNotSubscribedError,
     TuyaCloudError,
-    TuyaIpNotAllowedError,
     TuyaQuotaExhaustedError,
     TuyaTrialExpiredError,
 )
@@ -39,27 +37,6 @@ ISSUE_QUOTA_EXHAUSTED = "quota_exhausted"
 ISSUE_API_NOT_SUBSCRIBED = "api_not_subscribed"
 
 _HEALTH: HassKey[dict[str, CloudAccountHealth]] = HassKey(f"{DOMAIN}_account_health")
-
-
-def cloud_error[E: HomeAssistantError](error_type: type[E], err: TuyaCloudError) -> E:
-    """A translated error for a failed call: what to do for the project's plan, else the cause."""
-    if isinstance(err, TuyaQuotaExhaustedError):
-        return error_type(translation_domain=DOMAIN, translation_key="quota_exhausted")
-    if isinstance(err, TuyaTrialExpiredError):
-        return error_type(translation_domain=DOMAIN, translation_key="trial_expired")
-    if isinstance(err, TuyaApiNotSubscribedError):
-        return error_type(
-            translation_domain=DOMAIN,
-            translation_key="api_not_subscribed",
-            translation_placeholders={"product": err.product, "call": err.call},
-        )
-    if isinstance(err, TuyaIpNotAllowedError):
-        return error_type(translation_domain=DOMAIN, translation_key="ip_not_allowed")
-    return error_type(
-        translation_domain=DOMAIN,
-        translation_key="cloud_error",
-        translation_placeholders={"error": str(err)},
-    )
 
 
 class CloudAccountHealth:

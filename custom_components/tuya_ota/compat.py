@@ -9,17 +9,26 @@ applies is read off the device registry itself, not off a version number.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 import inspect
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry, OptionsFlow
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import Unauthorized, UnknownUser
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
     issue_registry as ir,
 )
 from homeassistant.helpers.device_registry import DeviceEntry, DeviceInfo
+from homeassistant.helpers.service import async_register_admin_service
 
 from .const import DOMAIN, LOGGER, TUYA_CORE_DOMAIN
 
@@ -40,6 +49,7 @@ __all__ = [
     "ReloadingOptionsFlow",
     "async_adopt_core_devices",
     "async_forget_device",
+    "async_register_admin_action",
     "core_tuya_device",
     "issue_link",
     "own_device",
@@ -167,3 +177,45 @@ def async_adopt_core_devices(hass: HomeAssistant, entry: ConfigEntry[Any]) -> No
                 entities.async_update_entity(entity.entity_id, device_id=core.id)
         LOGGER.info("Firmware of %s moved onto the Tuya integration's device", core.name)
         devices.async_remove_device(twin.id)
+
+
+# Admin-only actions of later releases may answer with a response; 2025.4's may not.
+_ADMIN_ACTIONS_RESPOND = (
+    "supports_response" in inspect.signature(async_register_admin_service).parameters
+)
+
+
+@callback
+def async_register_admin_action(
+    hass: HomeAssistant,
+    domain: str,
+    service: str,
+    handler: Callable[[ServiceCall], Awaitable[ServiceResponse]],
+    schema: vol.Schema,
+    supports_response: SupportsResponse,
+) -> None:
+    """Register an action only administrators may call, as Home Assistant's own updates."""
+    if _ADMIN_ACTIONS_RESPOND:
+        async_register_admin_service(  # type: ignore[call-arg,unused-ignore]
+            hass,
+            domain,
+            service,
+            handler,  # type: ignore[arg-type,unused-ignore]
+            schema,
+            supports_response=supports_response,
+        )
+        return
+
+    async def admin_only(call: ServiceCall) -> ServiceResponse:
+        # What async_register_admin_service checks, on releases where it cannot respond.
+        if call.context.user_id:
+            user = await hass.auth.async_get_user(call.context.user_id)
+            if user is None:
+                raise UnknownUser(context=call.context)
+            if not user.is_admin:
+                raise Unauthorized(context=call.context)
+        return await handler(call)
+
+    hass.services.async_register(
+        domain, service, admin_only, schema=schema, supports_response=supports_response
+    )

@@ -53,23 +53,15 @@ from .const import (
     SCAN_INTERVAL_RANGE,
 )
 from .coordinator import role_of
+from .errors import error_key, error_placeholders
 from .tuya_cloud import (
     Home,
     Role,
-    TuyaApiNotSubscribedError,
-    TuyaAuthError,
     TuyaCloudClient,
     TuyaCloudError,
-    TuyaConnectionError,
     TuyaDeviceNotFoundError,
     TuyaDeviceOfflineError,
-    TuyaInvalidEndpointError,
-    TuyaIpNotAllowedError,
-    TuyaPermissionError,
-    TuyaQuotaExhaustedError,
-    TuyaRateLimitError,
     TuyaResponseError,
-    TuyaTrialExpiredError,
 )
 
 SECRET_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -97,27 +89,6 @@ def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
     )
 
 
-def _error_key(err: TuyaCloudError) -> str:
-    """The form error for a cloud error."""
-    if isinstance(err, TuyaInvalidEndpointError):
-        return "invalid_endpoint"
-    if isinstance(err, TuyaAuthError):
-        return "invalid_auth"
-    if isinstance(err, TuyaPermissionError):
-        return "invalid_uid"
-    if isinstance(err, TuyaApiNotSubscribedError):
-        return "api_not_subscribed"
-    if isinstance(err, TuyaTrialExpiredError):
-        return "trial_expired"
-    if isinstance(err, TuyaQuotaExhaustedError):
-        return "quota_exhausted"
-    if isinstance(err, TuyaIpNotAllowedError):
-        return "ip_not_allowed"
-    if isinstance(err, TuyaConnectionError | TuyaRateLimitError | TuyaResponseError):
-        return "cannot_connect"
-    return "unknown"
-
-
 class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up one home of a Tuya cloud project."""
 
@@ -142,9 +113,8 @@ class TuyaOtaConfigFlow(ConfigFlow, domain=DOMAIN):
     def _form_error(self, err: TuyaCloudError) -> str:
         """The form error for a failed call, logged, with what its message names."""
         LOGGER.debug("Cloud check failed: %s", err)
-        if isinstance(err, TuyaApiNotSubscribedError):
-            self._placeholders = {"product": err.product, "call": err.call}
-        return _error_key(err)
+        self._placeholders = error_placeholders(err)
+        return error_key(err)
 
     async def _async_list_homes(self, user_input: dict[str, Any]) -> str | None:
         """Authenticate and list the user's homes; the form error on failure."""

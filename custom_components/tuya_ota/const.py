@@ -49,10 +49,6 @@ ROLE_FRESHNESS: Final = timedelta(minutes=10)
 # Firmware reads of devices never read before are spaced by this much, so that a new entry
 # shows every device's versions within minutes without a burst of calls.
 FIRMWARE_READ_SPACING: Final = timedelta(seconds=0.5)
-# How often a running update's progress is read; past its timeout (while the cloud still says
-# it is updating), or while the call quota is spent, more slowly.
-PROGRESS_POLL_INTERVAL: Final = timedelta(seconds=5)
-SLOW_PROGRESS_POLL_INTERVAL: Final = timedelta(minutes=1)
 # An update the cloud no longer reports updating (no answer, another status) times out after
 # this, or after the firmware's `timeout` when longer (its unit is undocumented: 60 in the
 # documentation's example, so it never shortens this).

@@ -15,7 +15,7 @@ from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .account_issues import CloudAccountHealth, async_sync_issue, cloud_error
+from .account_issues import CloudAccountHealth, async_sync_issue
 from .compat import async_forget_device
 from .const import (
     CONF_HOME_ID,
@@ -27,6 +27,7 @@ from .const import (
     REFRESH_RETRY,
 )
 from .data import TuyaOtaConfigEntry
+from .errors import cloud_error
 from .tuya_cloud import (
     Device,
     HomeMember,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
@@ -18,15 +18,21 @@ if TYPE_CHECKING:
     from .update_queue import UpdateQueue
 
 
-@dataclass(slots=True)
-class HomeCloud:
-    """What the firmware tracker, the queue and its runner of one home all work through."""
+@dataclass(kw_only=True, slots=True)
+class TuyaOtaRuntimeData:
+    """Everything one home's entry runs with.
+
+    The firmware tracker and the queue are made from it (they work through the client, the
+    coordinator, the store, the account's health and the call budget) and then join it.
+    """
 
     client: TuyaCloudClient
     coordinator: TuyaOtaCoordinator
     store: TuyaOtaStore
     health: CloudAccountHealth
     budget: CallBudget
+    firmware: FirmwareTracker = field(init=False)
+    queue: UpdateQueue = field(init=False)
 
     @property
     def hass(self) -> HomeAssistant:
@@ -37,14 +43,6 @@ class HomeCloud:
     def entry(self) -> TuyaOtaConfigEntry:
         """The home's config entry."""
         return self.coordinator.config_entry
-
-
-@dataclass(slots=True)
-class TuyaOtaRuntimeData(HomeCloud):
-    """Everything one home's entry runs with."""
-
-    firmware: FirmwareTracker
-    queue: UpdateQueue
 
 
 type TuyaOtaConfigEntry = ConfigEntry[TuyaOtaRuntimeData]

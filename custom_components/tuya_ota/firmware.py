@@ -34,7 +34,7 @@ from .tuya_cloud import (
 )
 
 if TYPE_CHECKING:
-    from .data import HomeCloud
+    from .data import TuyaOtaRuntimeData
 
 # After a failed read (cloud down, rate limited) scheduled reads pause this long, doubling.
 FAILURE_BACKOFF_S = 60.0
@@ -74,7 +74,7 @@ class FirmwareTracker:
     by ``FIRMWARE_READ_SPACING``; every scheduled read asks the call budget first.
     """
 
-    def __init__(self, home: HomeCloud) -> None:
+    def __init__(self, home: TuyaOtaRuntimeData) -> None:
         """Restore every device's last known firmware from the store."""
         self._home = home
         hours = home.entry.options.get(CONF_FIRMWARE_CHECK_HOURS, DEFAULT_FIRMWARE_CHECK_HOURS)

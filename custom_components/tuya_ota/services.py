@@ -25,7 +25,7 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     area_registry as ar,
     config_validation as cv,
@@ -33,7 +33,7 @@ from homeassistant.helpers import (
     entity_registry as er,
 )
 
-from .compat import vol
+from .compat import async_register_admin_action, vol
 from .const import ATTR_CONFIG_ENTRY_ID, ATTR_WAIT, DOMAIN, SERVICE_UPDATE_ALL
 from .data import TuyaOtaConfigEntry
 from .update_job import InstallRefusedError, JobOutcome, UpdateJob
@@ -121,24 +121,14 @@ def _skipped_in_home_assistant(hass: HomeAssistant, entity_id: str | None, offer
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, whatever the number of entries)."""
-    hass.services.async_register(
+    async_register_admin_action(
+        hass,
         DOMAIN,
         SERVICE_UPDATE_ALL,
         _async_update_all,
-        schema=UPDATE_ALL_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
+        UPDATE_ALL_SCHEMA,
+        SupportsResponse.OPTIONAL,
     )
-
-
-async def _async_require_admin(hass: HomeAssistant, call: ServiceCall) -> None:
-    """Firmware updates are an administrator's action, as Home Assistant's own updates are."""
-    if not call.context.user_id:
-        return
-    user = await hass.auth.async_get_user(call.context.user_id)
-    if user is None:
-        raise UnknownUser(context=call.context)
-    if not user.is_admin:
-        raise Unauthorized(context=call.context)
 
 
 def _entries(hass: HomeAssistant, entry_id: str | None) -> list[TuyaOtaConfigEntry]:
@@ -191,7 +181,6 @@ def _outcome_row(outcome: JobOutcome) -> dict[str, Any]:
 async def _async_update_all(call: ServiceCall) -> ServiceResponse:
     """Queue every available update; with ``wait``, answer when all have ended."""
     hass = call.hass
-    await _async_require_admin(hass, call)
     devices: dict[str, Any] = {}
     waiting: list[tuple[UpdateQueue, UpdateJob]] = []
     target = _target(hass, call.data)

@@ -15,14 +15,15 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .account_issues import cloud_error
 from .coordinator import TuyaOtaCoordinator
 from .data import TuyaOtaConfigEntry
 from .entity import TuyaOtaDeviceEntity
+from .errors import cloud_error
 from .firmware import FirmwareTracker
 from .firmware_record import FirmwareRecord
 from .release_notes import release_notes, release_summary
 from .tuya_cloud import Device, TuyaCloudError, TuyaDeviceNotFoundError
+from .update_job import JobState
 from .update_queue import UpdateQueue
 
 # Installs wait on the home's queue, not on a platform-wide lock.
@@ -43,38 +44,29 @@ async def async_setup_entry(
     known: set[str] = set()
 
     @callback
-    def add_new_devices() -> None:
-        new = [
-            device
-            for device_id, device in coordinator.data.devices.items()
-            if device_id not in known
-        ]
-        if not new:
-            return
-        known.update(device.device_id for device in new)
+    def add(devices: list[Device]) -> None:
+        """The one place entities are made: for the home's devices, then for newcomers."""
+        known.update(device.device_id for device in devices)
         async_add_entities(
             TuyaFirmwareUpdateEntity(coordinator, runtime.firmware, runtime.queue, device)
-            for device in new
+            for device in devices
         )
+
+    @callback
+    def follow_device_list() -> None:
+        """Add devices that joined the home; forget those that left (they may come back)."""
+        devices = coordinator.data.devices
+        known.intersection_update(devices)
+        if new := [device for device_id, device in devices.items() if device_id not in known]:
+            add(new)
 
     # A large home's entities are added in batches, yielding between them, so that the
     # event loop is never held for long.
     devices = list(coordinator.data.devices.values())
     for start in range(0, len(devices), ENTITY_BATCH):
-        batch = devices[start : start + ENTITY_BATCH]
-        known.update(device.device_id for device in batch)
-        async_add_entities(
-            TuyaFirmwareUpdateEntity(coordinator, runtime.firmware, runtime.queue, device)
-            for device in batch
-        )
+        add(devices[start : start + ENTITY_BATCH])
         await asyncio.sleep(0)
-    entry.async_on_unload(coordinator.async_add_listener(add_new_devices))
-
-    @callback
-    def forget_gone_devices() -> None:
-        known.intersection_update(coordinator.data.devices)
-
-    entry.async_on_unload(coordinator.async_add_listener(forget_gone_devices))
+    entry.async_on_unload(coordinator.async_add_listener(follow_device_list))
 
 
 class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
@@ -137,7 +129,7 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
     def update_percentage(self) -> int | None:
         """The cloud's progress while running; None while queued or waiting for a sleeper."""
         job = self._queue.job(self.tuya_device_id)
-        return job.progress if job is not None and job.started_at is not None else None
+        return job.progress if job is not None and job.state is JobState.RUNNING else None
 
     def version_is_newer(self, latest_version: str, installed_version: str) -> bool:
         """The cloud says whether a channel has an update; version strings need no parsing."""
@@ -164,5 +156,5 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
         """
         job = self._queue.async_enqueue(self.tuya_device_id)
         self.async_write_ha_state()
-        if self._queue.has_left_queue(self.tuya_device_id):
+        if job.state is not JobState.QUEUED or job.finished.done():
             await job.until_accepted()

@@ -2,7 +2,8 @@
 
 A job runs in at most two phases, as Tuya's apps update a device: first the module channels
 (Wi-Fi, Zigbee...), then the MCU once every module succeeded. It is stored as it goes, so a
-restart of Home Assistant neither loses nor repeats it.
+restart of Home Assistant neither loses nor repeats it. Its state (queued, starting, running)
+is the queue's to set; whoever drives a job tells the queue through :class:`JobReports`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 from dataclasses import dataclass, field
 from enum import StrEnum
 import time
+from typing import Protocol
 
 from homeassistant.core import CALLBACK_TYPE
 from homeassistant.exceptions import HomeAssistantError
@@ -18,6 +20,14 @@ from homeassistant.exceptions import HomeAssistantError
 from .const import DEFAULT_UPDATE_TIMEOUT, DOMAIN
 from .storage import StoredJob
 from .tuya_cloud import TuyaCloudError, UpgradeStatus
+
+
+class JobState(StrEnum):
+    """Where a job is in its life; only the queue moves it on."""
+
+    QUEUED = "queued"  # waiting for a place
+    STARTING = "starting"  # has a place: the firmware is read again, channels started
+    RUNNING = "running"  # a phase runs in the cloud: its progress is followed
 
 
 class JobResult(StrEnum):
@@ -82,13 +92,30 @@ class JobOutcome:
     reason: str | None = None
 
 
+class JobReports(Protocol):
+    """What the one who drives a job tells the queue, which owns the job's state."""
+
+    def started(self, job: UpdateJob) -> None:
+        """A phase of the job runs in the cloud now (stored and shown)."""
+
+    def progressed(self, job: UpdateJob) -> None:
+        """The percentage the job shows changed."""
+
+    def refused(self, job: UpdateJob, refusal: HomeAssistantError) -> None:
+        """The job ends before any start call; the install call gets ``refusal``."""
+
+    def ended(self, job: UpdateJob, outcome: JobOutcome) -> None:
+        """The job ended in the cloud (or was given up)."""
+
+
 @dataclass(eq=False, slots=True)
 class UpdateJob:
     """A device's queued or running update.
 
     ``channels`` are the channels of the running phase and ``channels_after_modules`` (the
     MCU) those that start once all of them succeeded; ``started_at`` and ``timeout_s`` are the
-    running phase's, ``started_at`` None while the job waits in the queue.
+    running phase's, ``started_at`` None until a phase started. ``run_started_at`` is when the
+    queue's run that holds the job began (the role is read again before its first start).
     """
 
     device_id: str
@@ -96,6 +123,8 @@ class UpdateJob:
     is_sub_device: bool
     install_answer: asyncio.Future[HomeAssistantError | None]
     finished: asyncio.Future[JobOutcome]
+    run_started_at: float
+    state: JobState = JobState.QUEUED
     channels: list[int] = field(default_factory=list)
     channels_after_modules: list[int] = field(default_factory=list)
     completed_phases: int = 0
@@ -104,6 +133,8 @@ class UpdateJob:
     started_at: float | None = None
     timeout_s: float = DEFAULT_UPDATE_TIMEOUT.total_seconds()
     progress: int | None = None
+    # The least advanced channel's percentage at the last progress read.
+    phase_percentage: int | None = None
     channel_results: dict[int, JobResult] = field(default_factory=dict)
     channel_percentages: dict[int, int] = field(default_factory=dict)
     last_cloud_status: dict[int, int] = field(default_factory=dict)
@@ -152,6 +183,7 @@ class UpdateJob:
         self.channel_results.clear()
         self.channel_percentages.clear()
         self.last_cloud_status.clear()
+        self.phase_percentage = None
         self.started_at = time.time()
         self.timeout_s = timeout_s
 
@@ -163,6 +195,15 @@ class UpdateJob:
             self.channel_percentages[channel] = 100
         elif status == UpgradeStatus.UPGRADING and percentage:
             self.channel_percentages[channel] = percentage
+
+    def note_phase_percentage(self) -> bool:
+        """Keep the least advanced channel's percentage; whether it grew since the last read."""
+        least = min(
+            (self.channel_percentages.get(channel, 0) for channel in self.channels), default=0
+        )
+        grew = least > (self.phase_percentage or 0)
+        self.phase_percentage = least
+        return grew
 
     @property
     def unfinished_channels(self) -> list[int]:

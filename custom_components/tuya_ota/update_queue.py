@@ -2,8 +2,9 @@
 
 At most ``max_parallel`` devices update at once and never more than one sub-device, since
 sub-devices share their gateway's link. Jobs are first come first served; a queued sub-device
-lets later devices pass while another sub-device runs. The queue decides which job runs and
-reports how each ends; ``update_runner`` talks to the cloud for the running ones.
+lets later devices pass while another sub-device runs. The queue owns every job's state: it
+decides which job runs, hands it to ``update_runner`` (which talks to the cloud and reports
+back through :class:`JobReports`), and reports how each ends.
 """
 
 from __future__ import annotations
@@ -17,12 +18,18 @@ from homeassistant.helpers import entity_registry as er
 
 from .changes import ChangeNotifier
 from .const import CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL, DOMAIN, EVENT_UPDATE_FINISHED, LOGGER
-from .firmware import FirmwareTracker
-from .update_job import InstallRefusedError, JobOutcome, JobResult, SkipReason, UpdateJob
+from .update_job import (
+    InstallRefusedError,
+    JobOutcome,
+    JobResult,
+    JobState,
+    SkipReason,
+    UpdateJob,
+)
 from .update_runner import UpdateRunner, update_timeout_s
 
 if TYPE_CHECKING:
-    from .data import HomeCloud
+    from .data import TuyaOtaRuntimeData
 
 
 def registry_ids(hass: HomeAssistant, tuya_device_id: str) -> tuple[str | None, str | None]:
@@ -34,19 +41,22 @@ def registry_ids(hass: HomeAssistant, tuya_device_id: str) -> tuple[str | None, 
 
 
 class UpdateQueue:
-    """Lets the home's firmware updates run under the parallelism rules and reports their end."""
+    """Lets the home's firmware updates run under the parallelism rules and reports their end.
 
-    def __init__(self, home: HomeCloud, firmware: FirmwareTracker) -> None:
-        """Bind the queue to its home."""
+    The one owner of each job's state: jobs enter queued (or running, when the cloud already
+    runs them), get a place as starting, run once the runner reports a phase started, and
+    leave when the runner reports a refusal or an end.
+    """
+
+    def __init__(self, home: TuyaOtaRuntimeData) -> None:
+        """Bind the queue to its home, whose firmware tracker it follows."""
         self.hass = home.hass
         self._home = home
-        self._firmware = firmware
-        self._runner = UpdateRunner(home, firmware, self)
+        self._firmware = home.firmware
+        self._runner = UpdateRunner(home, self)
         self.max_parallel: int = home.entry.options.get(CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL)
         self._jobs: dict[str, UpdateJob] = {}
         self.changes = ChangeNotifier(home.hass)
-        # Devices whose job left the queue: starting, updating, or followed.
-        self._running: set[str] = set()
         self._stopped = False
         # When the queue last went from empty to busy: the run's first start reads the role.
         self.run_started_at = 0.0
@@ -62,9 +72,9 @@ class UpdateQueue:
         """Devices queued or updating."""
         return len(self._jobs)
 
-    def has_left_queue(self, device_id: str) -> bool:
-        """Whether the device's job is past the queue (starting or running)."""
-        return device_id in self._running
+    def _with_place(self) -> list[UpdateJob]:
+        """The jobs that hold a place: starting or running."""
+        return [job for job in self._jobs.values() if job.state is not JobState.QUEUED]
 
     def device_name(self, device_id: str) -> str:
         """The device's name for messages."""
@@ -114,15 +124,19 @@ class UpdateQueue:
             is_sub_device=bool(device and device.sub),
             install_answer=self.hass.loop.create_future(),
             finished=self.hass.loop.create_future(),
+            run_started_at=self.run_started_at if self._jobs else time.time(),
         )
 
     @callback
     def _add(self, job: UpdateJob, *, start_waiting: bool = True) -> None:
+        """Hold the job: a running one is followed at once, a queued one waits its turn."""
         if not self._jobs:
-            self.run_started_at = time.time()
+            self.run_started_at = job.run_started_at
         self._jobs[job.device_id] = job
-        self.persist(job)
-        if start_waiting:
+        self._persist(job)
+        if job.state is JobState.RUNNING:
+            self._runner.follow(job)
+        elif start_waiting:
             self._start_waiting_jobs()
 
     @callback
@@ -135,6 +149,8 @@ class UpdateQueue:
                 continue
             job = self._new_job(device_id)
             job.restore(stored)
+            if job.started_at is not None:  # stored while running
+                job.state = JobState.RUNNING
             self._add(job, start_waiting=False)
         for device_id in devices:
             self._follow_if_running(device_id, start_waiting=False)
@@ -156,6 +172,7 @@ class UpdateQueue:
         job = self._new_job(device_id)
         job.from_version, job.to_version = record.version_change
         job.start_phase([channel.channel for channel in running], update_timeout_s(running))
+        job.state = JobState.RUNNING
         job.answer_install()
         self._add(job, start_waiting=start_waiting)
 
@@ -166,8 +183,8 @@ class UpdateQueue:
             self._start_waiting_jobs()
             return
         for job in list(self._jobs.values()):
-            if job.device_id not in self._running:
-                self.skip(job, InstallRefusedError(SkipReason.INSUFFICIENT_ROLE, job.name))
+            if job.state is JobState.QUEUED:
+                self.refused(job, InstallRefusedError(SkipReason.INSUFFICIENT_ROLE, job.name))
 
     # Letting jobs run
 
@@ -178,63 +195,60 @@ class UpdateQueue:
 
     @callback
     def _start_waiting_jobs(self) -> None:
-        """Give free places to waiting jobs; followed updates (already running) always run.
+        """Give free places to waiting jobs, one at a time (running ones always hold one)."""
+        while not self._stopped and (job := self._next_to_start()) is not None:
+            self._let_start(job)
+
+    def _next_to_start(self) -> UpdateJob | None:
+        """The waiting job that takes the next free place, if there is a free place.
 
         Sub-devices go one at a time, so they are the critical path of a bulk run: when no
-        sub-device runs, the first waiting one takes the next place, and the other places
-        go to the other devices in arrival order.
+        sub-device holds a place, the first waiting one goes first; otherwise the first
+        waiting device that is no sub-device.
         """
-        if self._stopped:
-            return
-        waiting = [job for job in self._jobs.values() if job.device_id not in self._running]
-        for job in waiting:
-            if job.started_at is not None:
-                self._let_run(job)
-        free = self.max_parallel - len(self._running)
-        if free <= 0:
-            return
-        sub_device_busy = any(self._jobs[device_id].is_sub_device for device_id in self._running)
+        with_place = self._with_place()
+        if len(with_place) >= self.max_parallel:
+            return None
+        waiting = [job for job in self._jobs.values() if job.state is JobState.QUEUED]
+        sub_device_busy = any(job.is_sub_device for job in with_place)
         if not sub_device_busy and (
-            sub_device := next((job for job in waiting if job.is_sub_device), None)
+            first_sub := next((j for j in waiting if j.is_sub_device), None)
         ):
-            self._let_run(sub_device)
-            free -= 1
-        for job in waiting:
-            if free <= 0:
-                break
-            if job.is_sub_device or job.device_id in self._running:
-                continue
-            self._let_run(job)
-            free -= 1
+            return first_sub
+        return next((job for job in waiting if not job.is_sub_device), None)
 
     @callback
-    def _let_run(self, job: UpdateJob) -> None:
-        self._running.add(job.device_id)
-        self._runner.run(job)
+    def _let_start(self, job: UpdateJob) -> None:
+        """Give the job a place; it starts unless what is known already refuses it."""
+        if (reason := self.refusal(job.device_id, at_start=True)) is not None:
+            self.refused(job, InstallRefusedError(reason, job.name))
+            return
+        job.state = JobState.STARTING
+        self._runner.start(job)
 
-    # What the runner reports
-
-    @callback
-    def persist(self, job: UpdateJob) -> None:
-        """Store the job as it is now and show it."""
-        self._home.store.put_job(job.device_id, job.stored())
-        self.notify(job)
+    # What the runner reports (JobReports)
 
     @callback
-    def notify(self, job: UpdateJob) -> None:
-        """The job's progress changed: its entity and the summary show it."""
+    def started(self, job: UpdateJob) -> None:
+        """A phase of the job runs in the cloud: store and show it."""
+        job.state = JobState.RUNNING
+        self._persist(job)
+
+    @callback
+    def progressed(self, job: UpdateJob) -> None:
+        """The job's percentage changed: its entity and the summary show it."""
         self.changes.async_notify(job.device_id)
 
     @callback
-    def skip(self, job: UpdateJob, error: HomeAssistantError) -> None:
+    def refused(self, job: UpdateJob, refusal: HomeAssistantError) -> None:
         """The job ends before any start call: the install call gets the refusal."""
-        LOGGER.warning("Firmware update of %s not started: %s", job.name, error)
-        job.answer_install(error)
-        reason = error.reason if isinstance(error, InstallRefusedError) else str(error)
+        LOGGER.warning("Firmware update of %s not started: %s", job.name, refusal)
+        job.answer_install(refusal)
+        reason = refusal.reason if isinstance(refusal, InstallRefusedError) else str(refusal)
         self._end(job, JobOutcome(JobResult.SKIPPED, job.from_version, job.to_version, reason))
 
     @callback
-    def finish(self, job: UpdateJob, outcome: JobOutcome) -> None:
+    def ended(self, job: UpdateJob, outcome: JobOutcome) -> None:
         """The job ended in the cloud: the event says how."""
         LOGGER.info("Firmware update of %s ended: %s", job.name, outcome.result)
         entity_id, ha_device_id = registry_ids(self.hass, job.device_id)
@@ -252,14 +266,19 @@ class UpdateQueue:
         self._end(job, outcome)
 
     @callback
+    def _persist(self, job: UpdateJob) -> None:
+        """Store the job as it is now and show it."""
+        self._home.store.put_job(job.device_id, job.stored())
+        self.changes.async_notify(job.device_id)
+
+    @callback
     def _end(self, job: UpdateJob, outcome: JobOutcome) -> None:
         self._jobs.pop(job.device_id, None)
-        self._running.discard(job.device_id)
         job.answer_install()
         self._home.store.drop_job(job.device_id)
         if not job.finished.done():
             job.finished.set_result(outcome)
-        self.notify(job)
+        self.changes.async_notify(job.device_id)
         self._start_waiting_jobs()
 
     def as_diagnostics(self) -> dict[str, Any]:
@@ -267,5 +286,5 @@ class UpdateQueue:
         return {
             "max_parallel": self.max_parallel,
             "jobs": {device_id: job.stored() for device_id, job in self._jobs.items()},
-            "running": sorted(self._running),
+            "running": sorted(job.device_id for job in self._with_place()),
         }

@@ -1,13 +1,15 @@
 """The phases of a job that talk to the cloud: start, follow progress, start the MCU, time out.
 
 Each phase is a short task; the waits between them are Home Assistant timers, so nothing
-sleeps inside a call and an unload cancels cleanly. How a job ends is the queue's to report.
+sleeps inside a call and an unload cancels cleanly. The runner holds no job state of its
+own: it tells the job's owner (the queue) what happened through :class:`JobReports`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 import random
 import time
 from typing import TYPE_CHECKING, Any
@@ -16,29 +18,25 @@ from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 
-from .account_issues import cloud_error
 from .const import (
     DEFAULT_UPDATE_TIMEOUT,
     LOGGER,
     LOW_POWER_WAKE_ALLOWANCE,
-    PROGRESS_POLL_INTERVAL,
     ROLE_FRESHNESS,
-    SLOW_PROGRESS_POLL_INTERVAL,
     UPDATE_SAFETY_LIMIT,
 )
-from .firmware import FirmwareTracker
+from .errors import ACTIONABLE, cloud_error, error_key
+from .progress_schedule import FIRST_INTERVAL, next_read_in
 from .tuya_cloud import (
     FirmwareChannel,
-    TuyaAccountError,
     TuyaCloudError,
     TuyaDeviceOfflineError,
-    TuyaIpNotAllowedError,
-    TuyaQuotaExhaustedError,
     TuyaRateLimitError,
 )
 from .update_job import (
     InstallRefusedError,
     JobOutcome,
+    JobReports,
     JobResult,
     SkipReason,
     StartFailedError,
@@ -48,8 +46,7 @@ from .update_job import (
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from .data import HomeCloud
-    from .update_queue import UpdateQueue
+    from .data import TuyaOtaRuntimeData
 
 # A rate-limited start is tried again after this long, doubling, with jitter.
 RATE_LIMIT_BACKOFF_S = 2.0
@@ -59,6 +56,18 @@ RATE_LIMIT_BACKOFF_MAX_S = 120.0
 MCU_CHANNEL = 9
 
 type Phase = Callable[[UpdateJob], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True, slots=True)
+class StartResult:
+    """What starting a phase came to: started, refused (and why), or rate limited."""
+
+    refusal: HomeAssistantError | None = None
+    rate_limited: bool = False
+
+
+STARTED = StartResult()
+RATE_LIMITED = StartResult(rate_limited=True)
 
 
 def update_timeout_s(channels: list[FirmwareChannel]) -> float:
@@ -91,18 +100,23 @@ def split_phases(
 
 
 class UpdateRunner:
-    """Drives the jobs the queue lets run, from the first start call to the final reading."""
+    """Drives the jobs the queue gives a place, from the first start call to the final reading."""
 
-    def __init__(self, home: HomeCloud, firmware: FirmwareTracker, queue: UpdateQueue) -> None:
-        """Bind the runner to its home's queue."""
+    def __init__(self, home: TuyaOtaRuntimeData, reports: JobReports) -> None:
+        """Bind the runner to its home and to the owner of the jobs' state."""
         self._home = home
-        self._firmware = firmware
-        self._queue = queue
+        self._firmware = home.firmware
+        self._reports = reports
 
     @callback
-    def run(self, job: UpdateJob) -> None:
-        """Take a job that left the queue: start it, or follow it when it already runs."""
-        self._spawn(job, self._follow if job.started_at is not None else self._start)
+    def start(self, job: UpdateJob) -> None:
+        """Start a job that got a place."""
+        self._spawn(job, self._start)
+
+    @callback
+    def follow(self, job: UpdateJob) -> None:
+        """Follow a job that already runs in the cloud (restored, or started elsewhere)."""
+        self._spawn(job, self._follow)
 
     async def async_stop(self, jobs: list[UpdateJob]) -> None:
         """Cancel the jobs' timers and tasks; the jobs stay stored for the next setup."""
@@ -135,7 +149,7 @@ class UpdateRunner:
             raise  # unloading: the job stays stored and is taken up on the next setup
         except Exception:  # a bug must not wedge the queue
             LOGGER.exception("Firmware update of %s broke off", job.name)
-            self._queue.finish(job, JobOutcome(JobResult.FAILED, job.from_version, job.to_version))
+            self._end(job, JobResult.FAILED)
 
     @callback
     def _after(self, job: UpdateJob, phase: Phase, delay_s: float) -> None:
@@ -145,125 +159,128 @@ class UpdateRunner:
 
         job.unsub_timer = async_call_later(self._home.hass, delay_s, run)
 
+    @callback
+    def _end(self, job: UpdateJob, result: JobResult) -> None:
+        self._reports.ended(job, JobOutcome(result, job.from_version, job.to_version))
+
     # Starting
 
     async def _start(self, job: UpdateJob) -> None:
-        try:
-            refusal = await self._start_modules(job)
-        except TuyaRateLimitError:
+        result = await self._start_modules(job)
+        if result.rate_limited:
             # Keep the place and try again later: a bulk run slows down instead of failing.
             # The install call has its answer: the update is accepted, it starts later.
             job.answer_install()
             self._after(job, self._start, self._rate_limit_delay(job))
-            return
-        if refusal is not None:
-            self._queue.skip(job, refusal)
-            return
-        self._after(job, self._follow, PROGRESS_POLL_INTERVAL.total_seconds())
+        elif result.refusal is not None:
+            self._reports.refused(job, result.refusal)
+        else:
+            self._after(job, self._follow, FIRST_INTERVAL.total_seconds())
 
-    async def _start_modules(self, job: UpdateJob) -> HomeAssistantError | None:
-        """Check again, read the role and the firmware again, start the first phase's channels.
+    async def _start_modules(self, job: UpdateJob) -> StartResult:
+        """Read the role and the firmware again, then start the first phase's channels.
 
         The device list (and with it the role) is read only every few hours, so the role is
         read again before the first start of a run, and during a long run every few minutes.
         """
-        if (reason := self._queue.refusal(job.device_id, at_start=True)) is not None:
-            return InstallRefusedError(reason, job.name)
-        read_since = max(self._queue.run_started_at, time.time() - ROLE_FRESHNESS.total_seconds())
+        read_since = max(job.run_started_at, time.time() - ROLE_FRESHNESS.total_seconds())
         try:
             if not await self._home.coordinator.async_confirm_role(read_since):
-                return InstallRefusedError(SkipReason.INSUFFICIENT_ROLE, job.name)
+                return StartResult(InstallRefusedError(SkipReason.INSUFFICIENT_ROLE, job.name))
             record = await self._firmware.async_read(job.device_id)
-        except TuyaDeviceOfflineError:
-            return InstallRefusedError(SkipReason.OFFLINE, job.name)
-        except TuyaRateLimitError:
-            raise
         except TuyaCloudError as err:
-            return self._start_error(job, err)
+            return self._not_started(job, err)
         startable = [channel for channel in record.channels if channel.startable]
         running = record.running_channels
         if not startable and not running:
-            return InstallRefusedError(SkipReason.UP_TO_DATE, job.name)
+            return StartResult(InstallRefusedError(SkipReason.UP_TO_DATE, job.name))
         job.from_version, job.to_version = record.version_change
         first, after_modules = split_phases(startable, running)
+        started, error = await self._start_each(job, first, all_or_nothing=not running)
+        if error is not None and not running:
+            return self._not_started(job, error)
+        if len(started) < len(first) and after_modules:
+            LOGGER.warning("The MCU of %s is not started after a module that did not", job.name)
+            after_modules = []
+        self._begin_phase(job, started + running)
+        job.channels_after_modules = [channel.channel for channel in after_modules]
+        job.answer_install()
+        self._reports.started(job)
+        LOGGER.info("Firmware update of %s started (%s)", job.name, job.to_version)
+        return STARTED
+
+    async def _start_each(
+        self, job: UpdateJob, channels: Sequence[FirmwareChannel], *, all_or_nothing: bool
+    ) -> tuple[list[FirmwareChannel], TuyaCloudError | None]:
+        """Start the channels in order; those started, and the failure that ended the attempt.
+
+        A rate limit before any channel started ends it (the whole phase is tried again
+        later), and so does any failure before one started when ``all_or_nothing``; other
+        failures leave that channel out.
+        """
         started: list[FirmwareChannel] = []
-        for channel in first:
+        for channel in channels:
             try:
                 await self._home.client.start_firmware_update(job.device_id, channel.channel)
             except TuyaCloudError as err:
-                if not started and not running:
-                    if isinstance(err, TuyaRateLimitError):
-                        raise
-                    if isinstance(err, TuyaDeviceOfflineError):
-                        return InstallRefusedError(SkipReason.OFFLINE, job.name)
-                    return self._start_error(job, err)
+                if not started and (all_or_nothing or isinstance(err, TuyaRateLimitError)):
+                    return [], err
                 LOGGER.warning("Channel %s of %s did not start: %s", channel.name, job.name, err)
-                if after_modules:
-                    LOGGER.warning("The MCU of %s is not started after it", job.name)
-                    after_modules = []
-                continue
-            started.append(channel)
-        phase = started + running
-        job.start_phase([channel.channel for channel in phase], update_timeout_s(phase))
-        job.channels_after_modules = [channel.channel for channel in after_modules]
-        job.answer_install()
-        self._queue.persist(job)
-        LOGGER.info("Firmware update of %s started (%s)", job.name, job.to_version)
-        return None
+            else:
+                started.append(channel)
+        return started, None
 
-    def _start_error(self, job: UpdateJob, err: TuyaCloudError) -> HomeAssistantError:
-        """The install's error when the cloud refused the start (or the read before it)."""
-        if isinstance(err, TuyaQuotaExhaustedError):
-            return InstallRefusedError(SkipReason.QUOTA_EXHAUSTED, job.name)
-        if isinstance(err, TuyaAccountError | TuyaIpNotAllowedError):
-            return cloud_error(HomeAssistantError, err)
-        return StartFailedError(job.name, err)
+    def _not_started(self, job: UpdateJob, err: TuyaCloudError) -> StartResult:
+        """What a failed call before or at the start comes to (errors.py names the keys)."""
+        if isinstance(err, TuyaRateLimitError):
+            return RATE_LIMITED
+        if isinstance(err, TuyaDeviceOfflineError):
+            return StartResult(InstallRefusedError(SkipReason.OFFLINE, job.name))
+        if (key := error_key(err)) == "quota_exhausted":
+            return StartResult(InstallRefusedError(SkipReason.QUOTA_EXHAUSTED, job.name))
+        if key in ACTIONABLE:
+            return StartResult(cloud_error(HomeAssistantError, err))
+        return StartResult(StartFailedError(job.name, err))
+
+    def _begin_phase(self, job: UpdateJob, channels: list[FirmwareChannel]) -> None:
+        job.start_phase([channel.channel for channel in channels], update_timeout_s(channels))
 
     async def _start_mcu(self, job: UpdateJob) -> None:
         """The module channels succeeded: read the firmware again, then start the MCU."""
         try:
             record = await self._firmware.async_read(job.device_id)
-            started = await self._start_channels_after_modules(job, record.channels)
-        except TuyaRateLimitError:
-            self._after(job, self._start_mcu, self._rate_limit_delay(job))
-            return
         except TuyaCloudError as err:
-            LOGGER.warning("The MCU of %s was not started: %s", job.name, err)
-            started = False
-        if started:
-            self._after(job, self._follow, PROGRESS_POLL_INTERVAL.total_seconds())
-            return
-        self._queue.finish(job, JobOutcome(JobResult.SUCCESS, job.from_version, job.to_version))
+            result = self._not_started(job, err)
+        else:
+            result = await self._start_channels_after_modules(job, record.channels)
+        if result.rate_limited:
+            self._after(job, self._start_mcu, self._rate_limit_delay(job))
+        elif result.refusal is None:
+            self._after(job, self._follow, FIRST_INTERVAL.total_seconds())
+        else:
+            LOGGER.warning("The MCU of %s was not started: %s", job.name, result.refusal)
+            self._end(job, JobResult.SUCCESS)  # the modules' update stands
 
     async def _start_channels_after_modules(
         self, job: UpdateJob, channels: Sequence[FirmwareChannel]
-    ) -> bool:
-        """Start the MCU channels that are still ready; whether a new phase runs."""
+    ) -> StartResult:
+        """Start the MCU channels that are still ready, unless nothing is left to update."""
         wanted = set(job.channels_after_modules)
         startable = [c for c in channels if c.channel in wanted and c.startable]
         running = [c for c in channels if c.channel in wanted and c.running]
-        started: list[FirmwareChannel] = []
-        for channel in startable:
-            try:
-                await self._home.client.start_firmware_update(job.device_id, channel.channel)
-            except TuyaRateLimitError:
-                if not started:
-                    raise
-            except TuyaCloudError as err:
-                LOGGER.warning("Channel %s of %s did not start: %s", channel.name, job.name, err)
-            else:
-                started.append(channel)
+        started, error = await self._start_each(job, startable, all_or_nothing=False)
+        if error is not None and not running:
+            return self._not_started(job, error)
         if not started and not running:
             LOGGER.info("%s: nothing left to update after its modules", job.name)
-            return False
-        phase = started + running
+            return StartResult(InstallRefusedError(SkipReason.UP_TO_DATE, job.name))
         job.completed_phases += 1
         job.channels_after_modules = []
-        job.start_phase([channel.channel for channel in phase], update_timeout_s(phase))
+        self._begin_phase(job, started + running)
         job.progress = job.overall_percentage()
-        self._queue.persist(job)
+        self._reports.started(job)
         LOGGER.info("Firmware update of %s: the MCU started", job.name)
-        return True
+        return STARTED
 
     @staticmethod
     def _rate_limit_delay(job: UpdateJob) -> float:
@@ -297,26 +314,26 @@ class UpdateRunner:
             await self._firmware.async_read(job.device_id)
         except TuyaCloudError as err:
             LOGGER.debug("Firmware of %s not read after its update: %s", job.device_id, err)
-        self._queue.finish(job, JobOutcome(result, job.from_version, job.to_version))
+        self._end(job, result)
 
     def _next_read_in(self, job: UpdateJob) -> float | None:
         """Seconds to the next progress read of a running phase; None once it timed out.
 
-        Up to the phase's timeout progress is read at the usual pace. Past it, a phase the
-        cloud last reported updating (2) is followed, more slowly, up to the safety limit:
-        only the cloud's own 7 ends it sooner.
+        Reads lengthen with the phase's time (see progress_schedule), and one comes at the
+        phase's timeout. Past it, a phase the cloud last reported updating (2) is still
+        followed, up to the safety limit: only the cloud's own 7 ends it sooner.
         """
         elapsed = time.time() - (job.started_at or 0.0)
-        slow = SLOW_PROGRESS_POLL_INTERVAL.total_seconds()
+        safety_limit = UPDATE_SAFETY_LIMIT.total_seconds()
         if elapsed < job.timeout_s:
-            return (
-                slow
-                if self._home.health.quota_exhausted
-                else PROGRESS_POLL_INTERVAL.total_seconds()
-            )
-        if job.cloud_reports_updating and elapsed < UPDATE_SAFETY_LIMIT.total_seconds():
-            return slow
-        return None
+            deadline = job.timeout_s
+        elif job.cloud_reports_updating and elapsed < safety_limit:
+            deadline = safety_limit
+        else:
+            return None
+        advanced = job.note_phase_percentage()
+        scheduled = next_read_in(elapsed, job.phase_percentage, advanced=advanced)
+        return min(scheduled, deadline - elapsed)
 
     async def _read_progress(self, job: UpdateJob) -> JobResult | None:
         """Read every unfinished channel's progress; the phase's result once all have ended."""
@@ -332,5 +349,5 @@ class UpdateRunner:
         percentage = job.overall_percentage()
         if percentage != job.progress:
             job.progress = percentage
-            self._queue.notify(job)
+            self._reports.progressed(job)
         return None
