@@ -22,6 +22,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tuya_ota.account_issues import QUOTA_PROBE_INTERVAL
+from custom_components.tuya_ota.compat import ISSUES_LINK_TO_ENTRIES
 from custom_components.tuya_ota.const import (
     DEFAULT_SCAN_INTERVAL_MINUTES,
     DOMAIN,
@@ -261,18 +262,28 @@ async def test_issue_names_every_home_and_stays_while_one_is_refused(
     assert await hass.config_entries.async_setup(cottage.entry_id)
     assert await clock.advance(60, until=every_card_shows_versions(cottage))
 
+    def trial_issue() -> ir.IssueEntry:
+        issue = issue_registry.async_get_issue(DOMAIN, "trial_expired")
+        assert issue is not None
+        return issue
+
+    def linked_entry() -> str | None:
+        """From 2026.11 an issue of one entry alone is linked to it (not one of several)."""
+        return getattr(trial_issue(), "config_entry_id", None)
+
     sim.expire_trial()
     await refresh(hass, init_integration)
+    if ISSUES_LINK_TO_ENTRIES:
+        assert linked_entry() == init_integration.entry_id
     await refresh(hass, cottage)
-    issue = issue_registry.async_get_issue(DOMAIN, "trial_expired")
-    assert issue is not None
-    assert issue.translation_placeholders == {"homes": f"Cottage, {HOME_NAME}"}
+    assert trial_issue().translation_placeholders == {"homes": f"Cottage, {HOME_NAME}"}
+    assert linked_entry() is None
 
     sim.renew_trial()
     await refresh(hass, init_integration)
-    issue = issue_registry.async_get_issue(DOMAIN, "trial_expired")
-    assert issue is not None
-    assert issue.translation_placeholders == {"homes": "Cottage"}
+    assert trial_issue().translation_placeholders == {"homes": "Cottage"}
+    if ISSUES_LINK_TO_ENTRIES:
+        assert linked_entry() == cottage.entry_id
 
     # Removing the other entry takes its trouble with it.
     assert await hass.config_entries.async_remove(cottage.entry_id)

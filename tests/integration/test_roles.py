@@ -9,6 +9,7 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.tuya_ota.compat import ISSUES_LINK_TO_ENTRIES
 from custom_components.tuya_ota.const import DOMAIN
 from tests.timetravel import Clock
 from tests.update_events import FinishedUpdates
@@ -54,6 +55,8 @@ async def test_role_lost_and_back(
     assert issue is not None
     assert issue.translation_key == "insufficient_role"
     assert issue.translation_placeholders == {"home": init_integration.title}
+    if ISSUES_LINK_TO_ENTRIES:  # from 2026.11 the issue is its entry's
+        assert issue.config_entry_id == init_integration.entry_id  # type: ignore[attr-defined,unused-ignore]
     # The queued ones are dropped at once; the running one is followed to its end.
     assert not any(hass.states.get(entity).attributes[ATTR_IN_PROGRESS] for entity in waiting)
     assert queue.active_count == 1
