@@ -11,33 +11,24 @@ from typing import Final
 
 from homeassistant.exceptions import HomeAssistantError
 
+from . import tuya_cloud as cloud
 from .const import DOMAIN
-from .tuya_cloud import (
-    TuyaApiNotSubscribedError,
-    TuyaAuthError,
-    TuyaCloudError,
-    TuyaConnectionError,
-    TuyaInvalidEndpointError,
-    TuyaIpNotAllowedError,
-    TuyaPermissionError,
-    TuyaQuotaExhaustedError,
-    TuyaRateLimitError,
-    TuyaResponseError,
-    TuyaTrialExpiredError,
-)
 
 # The first class that matches gives the key; anything else is "unknown".
 ERROR_KEYS: Final[
-    tuple[tuple[type[TuyaCloudError] | tuple[type[TuyaCloudError], ...], str], ...]
+    tuple[tuple[type[cloud.TuyaCloudError] | tuple[type[cloud.TuyaCloudError], ...], str], ...]
 ] = (
-    (TuyaInvalidEndpointError, "invalid_endpoint"),
-    (TuyaAuthError, "invalid_auth"),
-    (TuyaPermissionError, "invalid_uid"),
-    (TuyaApiNotSubscribedError, "api_not_subscribed"),
-    (TuyaTrialExpiredError, "trial_expired"),
-    (TuyaQuotaExhaustedError, "quota_exhausted"),
-    (TuyaIpNotAllowedError, "ip_not_allowed"),
-    ((TuyaConnectionError, TuyaRateLimitError, TuyaResponseError), "cannot_connect"),
+    (cloud.TuyaInvalidEndpointError, "invalid_endpoint"),
+    (cloud.TuyaAuthError, "invalid_auth"),
+    (cloud.TuyaPermissionError, "invalid_uid"),
+    (cloud.TuyaApiNotSubscribedError, "api_not_subscribed"),
+    (cloud.TuyaTrialExpiredError, "trial_expired"),
+    (cloud.TuyaQuotaExhaustedError, "quota_exhausted"),
+    (cloud.TuyaIpNotAllowedError, "ip_not_allowed"),
+    (
+        (cloud.TuyaConnectionError, cloud.TuyaRateLimitError, cloud.TuyaResponseError),
+        "cannot_connect",
+    ),
 )
 # The keys whose message says what to do on the Tuya platform, outside the config flow too.
 ACTIONABLE: Final = frozenset(
@@ -45,19 +36,19 @@ ACTIONABLE: Final = frozenset(
 )
 
 
-def error_key(err: TuyaCloudError) -> str:
+def error_key(err: cloud.TuyaCloudError) -> str:
     """The translation key of a failed call."""
     return next((key for kind, key in ERROR_KEYS if isinstance(err, kind)), "unknown")
 
 
-def error_placeholders(err: TuyaCloudError) -> dict[str, str]:
+def error_placeholders(err: cloud.TuyaCloudError) -> dict[str, str]:
     """What the key's message names: the product a refused call needs."""
-    if isinstance(err, TuyaApiNotSubscribedError):
+    if isinstance(err, cloud.TuyaApiNotSubscribedError):
         return {"product": err.product, "call": err.call}
     return {}
 
 
-def cloud_error[E: HomeAssistantError](error_type: type[E], err: TuyaCloudError) -> E:
+def cloud_error[E: HomeAssistantError](error_type: type[E], err: cloud.TuyaCloudError) -> E:
     """A translated error for a failed call: what to do when the user can act, else the cause."""
     if (key := error_key(err)) in ACTIONABLE:
         return error_type(
