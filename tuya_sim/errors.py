@@ -29,11 +29,13 @@ MESSAGES: Final[dict[int, str]] = {
     28841004: "IoT Core trial quota is exhausted.",
     28841101: "No permissions. This API is not subscribed.",
     28841105: "No permissions. This project is not authorized to call this API.",
+    40001900: "No space permission",
 }
 
 CODE_TRIAL_EXPIRED: Final = 28841002
 CODE_QUOTA_EXHAUSTED: Final = 28841004
 CODE_NOT_SUBSCRIBED: Final = 28841101
+CODE_NO_SPACE_PERMISSION: Final = 40001900
 
 
 def message(code: int) -> str:

@@ -10,7 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from .errors import CODE_NOT_SUBSCRIBED, CODE_QUOTA_EXHAUSTED, CODE_TRIAL_EXPIRED, CloudError
+from .errors import (
+    CODE_NO_SPACE_PERMISSION,
+    CODE_NOT_SUBSCRIBED,
+    CODE_QUOTA_EXHAUSTED,
+    CODE_TRIAL_EXPIRED,
+    CloudError,
+)
 
 # The API products of a cloud project (its Service API tab) and the calls each one answers.
 SMART_HOME_BASIC: Final = "Smart Home Basic Service"
@@ -68,6 +74,7 @@ class ScriptedFaults:
         self._rate = rate_limit_per_s
         self._bucket: float = max(rate_limit_per_s or 0.0, 1.0)
         self._bucket_at: float | None = None
+        self._batch_forbidden = False
 
     # --- the next calls -----------------------------------------------------------------
 
@@ -148,3 +155,12 @@ class ScriptedFaults:
         if self._bucket < 1.0:
             raise CloudError(1110)
         self._bucket -= 1.0
+
+    def forbid_batch_calls(self, forbidden: bool) -> None:
+        """Answer the batch details call 40001900, as some projects' kinds get it."""
+        self._batch_forbidden = forbidden
+
+    def check_batch_allowed(self) -> None:
+        """Refuse the batch call on a project scripted to lack the permission."""
+        if self._batch_forbidden:
+            raise CloudError(CODE_NO_SPACE_PERMISSION)

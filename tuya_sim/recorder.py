@@ -21,7 +21,7 @@ class SimCall:
 
     @property
     def kind(self) -> str:
-        """What the call was for: token, progress, start, firmware, homes, members, devices."""
+        """What the call was for: token, progress, start, firmware, details, batch, homes..."""
         if self.path.startswith("/v1.0/token"):
             return "token"
         if self.path.endswith("/progress"):
@@ -30,6 +30,8 @@ class SimCall:
             return "start"
         if self.path.endswith("/firmware"):
             return "firmware"
+        if self.path.startswith("/v2.0/cloud/thing/") and self.path.count("/") == 4:
+            return "batch" if self.path.endswith("/batch") else "details"
         return self.path.rsplit("/", 1)[-1]
 
 

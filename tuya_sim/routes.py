@@ -28,6 +28,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _NOW: Final = "tuya_sim.now"
 _BODY: Final = "tuya_sim.body"
 THING: Final = "/v2.0/cloud/thing"
+MAX_BATCH_DEVICES: Final = 20
 
 
 class SimRoutes:
@@ -47,6 +48,9 @@ class SimRoutes:
             ("GET", "/v1.0/users/{uid}/homes", self._signed(self._homes)),
             ("GET", "/v1.0/homes/{home}/members", self._signed(self._members)),
             ("GET", "/v1.0/homes/{home}/devices", self._signed(self._devices)),
+            # The plain batch path before the details path it would otherwise match.
+            ("GET", THING + "/batch", self._signed(self._batch)),
+            ("GET", THING + "/{device}", self._signed(self._details)),
             ("GET", THING + "/{device}/firmware", self._signed(self._firmware)),
             ("POST", THING + "/{device}/firmware/{channel}", self._signed(self._start)),
             ("GET", THING + "/{device}/firmware/{channel}/progress", self._signed(self._progress)),
@@ -133,6 +137,22 @@ class SimRoutes:
         home = world.home(request.match_info["home"])
         owner = next((m.uid for m in home.members if m.owner), "")
         return [views.device_item(device, owner, now) for device in world.devices_of(home)]
+
+    def _details(self, request: web.Request, now: float) -> object:
+        device = self._sim.world.device(request.match_info["device"])
+        updates.settle(device, now)
+        return views.thing_item(device, now)
+
+    def _batch(self, request: web.Request, now: float) -> object:
+        """Up to 20 devices' details; ids the project does not know are left out."""
+        self._sim.faults.check_batch_allowed()
+        ids = [part for part in request.query.get("device_ids", "").split(",") if part]
+        if not 1 <= len(ids) <= MAX_BATCH_DEVICES:
+            raise CloudError(1109, f"param is illegal, please check it: {len(ids)} device_ids")
+        known = self._sim.world.known_devices(ids)
+        for device in known:
+            updates.settle(device, now)
+        return [views.thing_item(device, now) for device in known]
 
     def _firmware(self, request: web.Request, now: float) -> object:
         device = self._sim.world.device(request.match_info["device"])

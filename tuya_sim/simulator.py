@@ -153,6 +153,10 @@ class TuyaCloudSimulator:
         """The project subscribes to ``product`` again."""
         self.faults.subscribe(product)
 
+    def forbid_batch_calls(self, forbidden: bool = True) -> None:
+        """Answer the batch details call 40001900 "No space permission" (or no longer)."""
+        self.faults.forbid_batch_calls(forbidden)
+
     # --- tokens -------------------------------------------------------------------------
 
     def issued_tokens(self) -> list[str]:

@@ -102,6 +102,18 @@ def device_item(device: SimDevice, owner_uid: str, now: float) -> dict[str, obje
     }
 
 
+def thing_item(device: SimDevice, now: float) -> dict[str, object]:
+    """A device as the device-details calls show it: ``is_online``, and no version fields."""
+    listed = device_item(device, "", now)
+    shown = ("id", "name", "product_id", "product_name", "category", "sub", "uuid", "local_key")
+    place = ("ip", "lat", "lon", "time_zone", "active_time", "update_time")
+    return {
+        **{key: listed[key] for key in shown},
+        "is_online": device.online,
+        **{key: listed[key] for key in place},
+    }
+
+
 def firmware_item(device: SimDevice, firmware: SimFirmware, now: float) -> dict[str, object]:
     """One channel as the firmware call lists it."""
     run = firmware.active_run

@@ -126,6 +126,11 @@ class SimWorld:
             raise CloudError(2010)
         return device
 
+    def known_devices(self, device_ids: list[str]) -> list[SimDevice]:
+        """The devices of ``device_ids`` that exist and were not removed, in that order."""
+        found = (self._devices.get(device_id) for device_id in device_ids)
+        return [device for device in found if device is not None and not device.removed]
+
     @staticmethod
     def channel(device: SimDevice, raw_channel: str) -> SimFirmware:
         """The firmware channel a call names (1109 if the device has no such channel)."""
