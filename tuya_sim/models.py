@@ -99,6 +99,12 @@ class SimFirmware:
         if not self.type_desc:
             self.type_desc = CHANNEL_DESCRIPTIONS.get(self.channel, f"Channel {self.channel}")
 
+    @property
+    def active_run(self) -> SimRun | None:
+        """The update of this channel that has not ended (running, or waiting for a wake-up)."""
+        run = self.run
+        return run if run is not None and run.ended_at is None else None
+
 
 @dataclass
 class SimDevice:
@@ -137,31 +143,3 @@ class SimDevice:
     def channel(self, channel: int) -> SimFirmware | None:
         """Return the firmware channel with this number, if the device has it."""
         return next((fw for fw in self.firmware if fw.channel == channel), None)
-
-
-@dataclass(frozen=True, slots=True)
-class SimCall:
-    """One request the simulator answered: ``code`` 0 is success, else the failure code.
-
-    Raw HTTP failures (``fail_next(http_status=...)`` without a code) record the HTTP status
-    as the code.
-    """
-
-    method: str
-    path: str
-    time: float
-    code: int
-    http_status: int = 200
-
-    @property
-    def kind(self) -> str:
-        """What the call was for: token, progress, start, firmware, homes, members, devices."""
-        if self.path.startswith("/v1.0/token"):
-            return "token"
-        if self.path.endswith("/progress"):
-            return "progress"
-        if "/firmware/" in self.path and self.method == "POST":
-            return "start"
-        if self.path.endswith("/firmware"):
-            return "firmware"
-        return self.path.rsplit("/", 1)[-1]

@@ -161,6 +161,6 @@ def test_command_line_selects_a_trouble() -> None:
     assert (args.scenario, args.trouble_after) == ("no-iot-core", 120.0)
     sim = sim_main.build(args)
     assert sim.devices
-    assert sim._unsubscribed[IOT_CORE] >= sim.clock() + 119  # white-box: the delay applies
+    assert sim.faults.unsubscribed[IOT_CORE] >= sim.clock() + 119  # white-box: the delay applies
     with pytest.raises(SystemExit):
         sim_main.parse_args(["--scenario", "device-ota"])

@@ -1,0 +1,118 @@
+"""Firmware updates of one device: starting a channel, and applying what the clock says ended.
+
+Nothing runs in the background: a run's end is computed from the clock and the device's
+online history (see ``timeline``) whenever someone looks.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+from . import timeline
+from .errors import CloudError
+from .models import SimDevice, SimFirmware, SimRun
+
+READY_STATUSES: Final = frozenset({1, 4, 7})
+
+
+def status_of(device: SimDevice, firmware: SimFirmware, now: float) -> int:
+    """The channel's ``upgrade_status`` now: the stored one, or the running update's."""
+    run = firmware.active_run
+    if run is None:
+        return firmware.upgrade_status
+    return timeline.state_at(run, device.online_log, now)[0]
+
+
+def settle(device: SimDevice, now: float) -> None:
+    """Apply the end of every run that has ended by ``now`` to the firmware state."""
+    for firmware in device.firmware:
+        run = firmware.active_run
+        if run is None:
+            continue
+        end = timeline.outcome(run, device.online_log)
+        if end.end is None or end.end > now:
+            continue
+        run.ended_at, run.result, run.final_progress = end.end, end.status, end.progress
+        firmware.last_upgrade_time = end.end
+        if end.status == timeline.SUCCEEDED:
+            firmware.current_version = run.target_version
+            newer = firmware.version != run.target_version
+            firmware.upgrade_status = 1 if newer else 0
+        else:
+            firmware.upgrade_status = end.status
+
+
+def start(device: SimDevice, firmware: SimFirmware, now: float) -> SimRun:
+    """Start the channel's update as the start call does, or refuse it as the cloud would."""
+    if not device.online:
+        raise CloudError(2001)
+    settle(device, now)
+    status = status_of(device, firmware, now)
+    if status not in READY_STATUSES or firmware.version == firmware.current_version:
+        raise CloudError(
+            1109,
+            f"param is illegal, please check it: firmware channel {firmware.channel} "
+            f"has no update ready to start (upgrade_status {status})",
+        )
+    if not firmware.can_upgrade:
+        reason = firmware.remind or "the device does not allow it now"
+        raise CloudError(1109, f"firmware channel {firmware.channel} cannot be upgraded: {reason}")
+    wake = firmware.wake_after_s if firmware.low_power else 0.0
+    run = SimRun(
+        device_id=device.device_id,
+        channel=firmware.channel,
+        sub=device.sub,
+        started_at=now,
+        active_from=now + max(wake, 0.0),
+        target_version=firmware.version,
+        update_seconds=firmware.update_seconds,
+        fail_at_percent=firmware.fail_at_percent,
+        deadline=now + firmware.timeout_s if firmware.timeout_s else None,
+    )
+    firmware.run = run
+    return run
+
+
+def progress(device: SimDevice, firmware: SimFirmware, now: float) -> dict[str, int]:
+    """The progress call's result: the running update's state, or how the last one ended."""
+    settle(device, now)
+    run = firmware.run
+    if run is None:
+        return {"upgrade_status": firmware.upgrade_status, "progress": 0}
+    if run.ended_at is not None and run.result is not None:
+        return {"upgrade_status": run.result, "progress": run.final_progress}
+    status, percent = timeline.state_at(run, device.online_log, now)
+    return {"upgrade_status": status, "progress": percent}
+
+
+def run_interval(run: SimRun, device: SimDevice) -> tuple[float, float]:
+    """From the start call to the run's end (predicted; infinite if it never ends)."""
+    if run.ended_at is not None:
+        return run.started_at, run.ended_at
+    predicted = timeline.outcome(run, device.online_log).end
+    return run.started_at, math.inf if predicted is None else predicted
+
+
+def most_overlapping(intervals_by_device: dict[str, list[tuple[float, float]]]) -> int:
+    """Most devices busy at once, a device's overlapping intervals counted once."""
+    events: list[tuple[float, int]] = []
+    for intervals in intervals_by_device.values():
+        for begin, end in _merge(intervals):
+            events += [(begin, 1), (end, -1)]
+    events.sort()
+    running = best = 0
+    for _, delta in events:
+        running += delta
+        best = max(best, running)
+    return best
+
+
+def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for begin, end in sorted(intervals):
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((begin, end))
+    return merged
