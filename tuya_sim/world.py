@@ -68,11 +68,15 @@ class SimWorld:
         home.members.append(SimMember(uid=uid, name=uid, owner=owner, admin=admin))
 
     def set_online(self, device_id: str, online: bool) -> None:
-        """Take a device on- or offline; a running update freezes while it is offline."""
+        """Take a device on- or offline; a running update freezes while it is offline.
+
+        This overrides a comeback scheduled by ``back_online_after_s``.
+        """
         device = self._devices[device_id]
         now = self._clock()
         updates.settle(device, now)
         device.online = online
+        device.online_log[:] = [entry for entry in device.online_log if entry[0] <= now]
         device.online_log.append((now, online))
 
     def remove_device(self, device_id: str) -> None:
@@ -82,16 +86,24 @@ class SimWorld:
     def publish_firmware(self, device_id: str, channel: int, version: str, desc: str) -> None:
         """Offer a new firmware on a channel (status 1); creates the channel if needed."""
         device = self._devices[device_id]
-        updates.settle(device, self._clock())
+        now = self._clock()
+        updates.settle(device, now)
         firmware = device.channel(channel)
         if firmware is None:
             device.firmware.append(
-                SimFirmware(channel=channel, current_version="1.0.0", version=version, desc=desc)
+                SimFirmware(
+                    channel=channel,
+                    current_version="1.0.0",
+                    version=version,
+                    desc=desc,
+                    deploy_time=now,
+                )
             )
             device.firmware.sort(key=lambda item: item.channel)
             return
         firmware.version = version
         firmware.desc = desc
+        firmware.deploy_time = now
         if firmware.active_run is None and version != firmware.current_version:
             firmware.upgrade_status = 1
 

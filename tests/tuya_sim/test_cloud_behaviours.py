@@ -95,3 +95,96 @@ async def test_batch_calls_forbidden(raw: Raw, sim: TuyaCloudSimulator) -> None:
     assert (await raw.result("GET", f"{FW}/bfplug"))["id"] == "bfplug"
     sim.forbid_batch_calls(False)
     assert (await batch(raw, "bfplug"))["success"] is True
+
+
+# --- firmware items ------------------------------------------------------------------------
+
+
+async def test_firmware_deploy_time_and_dev_type(
+    raw: Raw, sim: TuyaCloudSimulator, clock: FakeClock
+) -> None:
+    """When the offered firmware was released (ms), and whether the device sleeps."""
+    add(sim, "bfa", firmware(), firmware(9, low_power=True))
+    items = await raw.firmware("bfa")
+    assert [(item["dev_type"], item["firmware_deploy_time"]) for item in items] == [
+        (0, 1_700_000_000_000),
+        (1, 1_700_000_000_000),
+    ]
+    clock.advance(10)
+    sim.publish_firmware("bfa", 0, "1.2.0")
+    sim.publish_firmware("bfa", 3, "1.0.1")
+    deployed = {item["type"]: item["firmware_deploy_time"] for item in await raw.firmware("bfa")}
+    assert deployed == {0: int(clock() * 1000), 3: int(clock() * 1000), 9: 1_700_000_000_000}
+
+
+# --- devices that stay offline after an update ---------------------------------------------
+
+
+async def online_in_list(raw: Raw) -> dict[str, bool]:
+    """Each device's ``online`` as the home's device list shows it."""
+    devices = await raw.result("GET", f"/v1.0/homes/{HOME_ID}/devices")
+    return {device["id"]: device["online"] for device in devices}
+
+
+async def is_online(raw: Raw, device_id: str) -> bool:
+    """The device-details call's ``is_online``."""
+    return bool((await raw.result("GET", f"{FW}/{device_id}"))["is_online"])
+
+
+async def test_device_stays_offline_after_its_update(
+    raw: Raw, sim: TuyaCloudSimulator, clock: FakeClock
+) -> None:
+    """The update succeeds, then the device is gone: for two minutes, or for good."""
+    add(sim, "bfback", firmware(offline_after_update=True, back_online_after_s=120))
+    add(sim, "bfgone", firmware(offline_after_update=True))
+    await raw.start("bfback", 0)
+    await raw.start("bfgone", 0)
+    clock.advance(60)
+    assert await raw.progress("bfback", 0) == (3, 100)
+    [item] = await raw.firmware("bfback")
+    assert (item["upgrade_status"], item["current_version"]) == (0, "1.1.0")
+    assert await online_in_list(raw) == {"bfback": False, "bfgone": False}
+    assert not await is_online(raw, "bfback")
+    clock.advance(119)
+    assert not await is_online(raw, "bfback")
+    clock.advance(1)
+    assert await is_online(raw, "bfback")
+    assert await online_in_list(raw) == {"bfback": True, "bfgone": False}
+    clock.advance(1_000_000)
+    await raw.login()  # the old token has long expired
+    assert not await is_online(raw, "bfgone")
+    sim.set_online("bfgone", True)  # brought back by hand
+    assert await is_online(raw, "bfgone")
+
+
+async def test_offline_after_one_channel_holds_the_other(
+    raw: Raw, sim: TuyaCloudSimulator, clock: FakeClock
+) -> None:
+    """The module's update takes the device away; the MCU's freezes until it is back."""
+    add(
+        sim,
+        "bfmcu",
+        firmware(0, offline_after_update=True, back_online_after_s=100),
+        firmware(9, update_seconds=90),
+    )
+    await raw.start("bfmcu", 0)
+    await raw.start("bfmcu", 9)
+    clock.advance(100)
+    assert await raw.progress("bfmcu", 9) == (2, 66)  # 60 s done, offline since then
+    clock.advance(89)
+    assert await raw.progress("bfmcu", 9) == (2, 98)
+    clock.advance(1)
+    assert await raw.progress("bfmcu", 9) == (3, 100)
+
+
+async def test_set_online_overrides_a_scheduled_comeback(
+    raw: Raw, sim: TuyaCloudSimulator, clock: FakeClock
+) -> None:
+    add(sim, "bfback", firmware(offline_after_update=True, back_online_after_s=120))
+    await raw.start("bfback", 0)
+    clock.advance(100)
+    sim.set_online("bfback", False)
+    clock.advance(1_000)
+    assert not await is_online(raw, "bfback")
+    sim.set_online("bfback", True)
+    assert await is_online(raw, "bfback")
