@@ -166,7 +166,9 @@ class SimRoutes:
         world = self._sim.world
         device = world.device(request.match_info["device"])
         firmware = world.channel(device, request.match_info["channel"])
+        self._sim.faults.check_device_pool(device.device_id, now)
         world.start_update(device, firmware, now)
+        self._sim.faults.use_device_pool(device.device_id, now)
         self._sim.recorder.start_calls.append((device.device_id, firmware.channel, now))
         return True
 

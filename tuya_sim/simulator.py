@@ -157,6 +157,15 @@ class TuyaCloudSimulator:
         """Answer the batch details call 40001900 "No space permission" (or no longer)."""
         self.faults.forbid_batch_calls(forbidden)
 
+    def limit_device_pool(self, size: int | None) -> None:
+        """The trial's controllable-device pool: starts on ``size`` distinct devices a month.
+
+        The first ``size`` distinct devices started in a calendar month (UTC, by the
+        simulator's clock) may be started again; a start on any other answers 60001001.
+        Reads never count; only accepted starts take a slot. None lifts the limit.
+        """
+        self.faults.limit_device_pool(size)
+
     # --- tokens -------------------------------------------------------------------------
 
     def issued_tokens(self) -> list[str]:
