@@ -104,6 +104,21 @@ class TuyaCloudSimulator:
         """Offer a new firmware on a channel (status 1); creates the channel if needed."""
         self.world.publish_firmware(device_id, channel, version, desc)
 
+    def fail_firmware_of_product(self, product_id: str, at_percent: int | None = 50) -> None:
+        """Every update of the product's devices fails (status 4) at ``at_percent``.
+
+        A bad release of one product, also for devices added later; None mends it.
+        """
+        self.world.fail_firmware_of_product(product_id, at_percent)
+
+    def self_update(self, device_id: str, channel: int | None = None) -> None:
+        """The device installs its offered firmware by itself (the app's automatic updates).
+
+        Silently: the next firmware read shows the offered version as current, nothing
+        pending. Every channel, or only ``channel``.
+        """
+        self.world.self_update(device_id, channel)
+
     # --- scripted trouble ---------------------------------------------------------------
 
     def fail_next(

@@ -65,8 +65,15 @@ def _finish(
             bisect.insort(device.online_log, (at + firmware.back_online_after_s, True))
 
 
-def start(device: SimDevice, firmware: SimFirmware, now: float) -> SimRun:
-    """Start the channel's update as the start call does, or refuse it as the cloud would."""
+def start(
+    device: SimDevice, firmware: SimFirmware, now: float, fail_at_percent: int | None
+) -> SimRun:
+    """Start the channel's update as the start call does, or refuse it as the cloud would.
+
+    The documentation names no code for a start on a channel whose ``can_upgrade`` is false:
+    the simulator answers 1109 with the item's ``remind`` (why not, in the user's words) in
+    the message. The run fails at ``fail_at_percent`` (None: it does not fail).
+    """
     settle(device, now)
     if not device.online:
         raise CloudError(2001)
@@ -89,7 +96,7 @@ def start(device: SimDevice, firmware: SimFirmware, now: float) -> SimRun:
         active_from=now + max(wake, 0.0),
         target_version=firmware.version,
         update_seconds=firmware.update_seconds,
-        fail_at_percent=firmware.fail_at_percent,
+        fail_at_percent=fail_at_percent,
         deadline=now + firmware.timeout_s if firmware.timeout_s else None,
     )
     firmware.run = run

@@ -19,6 +19,7 @@ class SimWorld:
         self._users: set[str] = set()
         self._devices: dict[str, SimDevice] = {}
         self._runs: list[SimRun] = []
+        self._failing_products: dict[str, int] = {}
 
     # --- setup --------------------------------------------------------------------------
 
@@ -107,6 +108,39 @@ class SimWorld:
         if firmware.active_run is None and version != firmware.current_version:
             firmware.upgrade_status = 1
 
+    def fail_firmware_of_product(self, product_id: str, at_percent: int | None) -> None:
+        """Make every update of the product's devices fail at ``at_percent`` (None: mend it).
+
+        A bad release of one product: it applies to devices added later too, and overrides
+        each channel's own ``fail_at_percent``.
+        """
+        if at_percent is None:
+            self._failing_products.pop(product_id, None)
+            return
+        if not any(device.product_id == product_id for device in self.devices):
+            raise ValueError(f"no device of product {product_id!r}")
+        self._failing_products[product_id] = at_percent
+
+    def self_update(self, device_id: str, channel: int | None) -> None:
+        """The device installs its offered firmware by itself, silently (all channels or one).
+
+        As the app's automatic updates do: no start call, no progress; the next firmware read
+        shows the offered version as current and nothing pending.
+        """
+        device = self._devices[device_id]
+        now = self._clock()
+        updates.settle(device, now)
+        chosen = [fw for fw in device.firmware if channel is None or fw.channel == channel]
+        if not chosen:
+            raise KeyError(f"device {device_id} has no firmware channel {channel}")
+        for firmware in chosen:
+            if firmware.active_run is not None:
+                raise ValueError(f"an update of {device_id} channel {firmware.channel} is running")
+            if firmware.version != firmware.current_version:
+                firmware.current_version = firmware.version
+                firmware.upgrade_status = 0
+                firmware.last_upgrade_time = now
+
     # --- what the calls look up ---------------------------------------------------------
 
     def homes_of(self, uid: str) -> list[SimHome]:
@@ -157,7 +191,8 @@ class SimWorld:
 
     def start_update(self, device: SimDevice, firmware: SimFirmware, now: float) -> None:
         """Start a channel's update (or refuse it as the cloud would)."""
-        self._runs.append(updates.start(device, firmware, now))
+        fail_at = self._failing_products.get(device.product_id, firmware.fail_at_percent)
+        self._runs.append(updates.start(device, firmware, now, fail_at))
 
     def updating_devices(self) -> set[str]:
         """Devices with an update running (or waiting for the device to wake) now."""
