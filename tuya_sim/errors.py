@@ -30,12 +30,14 @@ MESSAGES: Final[dict[int, str]] = {
     28841101: "No permissions. This API is not subscribed.",
     28841105: "No permissions. This project is not authorized to call this API.",
     40001900: "No space permission",
+    60001001: "Your controllable device pool quota is insufficient.",
 }
 
 CODE_TRIAL_EXPIRED: Final = 28841002
 CODE_QUOTA_EXHAUSTED: Final = 28841004
 CODE_NOT_SUBSCRIBED: Final = 28841101
 CODE_NO_SPACE_PERMISSION: Final = 40001900
+CODE_DEVICE_POOL_FULL: Final = 60001001
 
 
 def message(code: int) -> str:

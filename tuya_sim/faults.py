@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Final
 
 from .errors import (
+    CODE_DEVICE_POOL_FULL,
     CODE_NO_SPACE_PERMISSION,
     CODE_NOT_SUBSCRIBED,
     CODE_QUOTA_EXHAUSTED,
@@ -75,6 +77,9 @@ class ScriptedFaults:
         self._bucket: float = max(rate_limit_per_s or 0.0, 1.0)
         self._bucket_at: float | None = None
         self._batch_forbidden = False
+        self._pool_size: int | None = None
+        self._pool_month = ""
+        self._pool_devices: set[str] = set()
 
     # --- the next calls -----------------------------------------------------------------
 
@@ -164,3 +169,27 @@ class ScriptedFaults:
         """Refuse the batch call on a project scripted to lack the permission."""
         if self._batch_forbidden:
             raise CloudError(CODE_NO_SPACE_PERMISSION)
+
+    def limit_device_pool(self, size: int | None) -> None:
+        """Allow starts on only ``size`` distinct devices a calendar month (None: no limit)."""
+        self._pool_size = size
+
+    def check_device_pool(self, device_id: str, now: float) -> None:
+        """Refuse a start on one device more than the month's pool holds (60001001)."""
+        self._turn_month(now)
+        size = self._pool_size
+        full = size is not None and len(self._pool_devices) >= size
+        if full and device_id not in self._pool_devices:
+            raise CloudError(CODE_DEVICE_POOL_FULL)
+
+    def use_device_pool(self, device_id: str, now: float) -> None:
+        """An accepted start takes the device's slot until the month ends."""
+        self._turn_month(now)
+        self._pool_devices.add(device_id)
+
+    def _turn_month(self, now: float) -> None:
+        """The pool empties on the 1st of each month (UTC, by the simulator's clock)."""
+        month = datetime.fromtimestamp(now, UTC).strftime("%Y-%m")
+        if month != self._pool_month:
+            self._pool_month = month
+            self._pool_devices.clear()

@@ -70,6 +70,11 @@ class SimFirmware:
     ``wake_after_s`` (status 5) before the update starts. ``timeout_s`` is when the cloud
     itself answers 7, and also the item's ``timeout`` unless ``item_timeout`` says otherwise
     (the documentation's ``timeout: 60`` on an update that takes minutes).
+
+    ``offline_after_update`` takes the device offline when this update succeeds (a device
+    that does not reconnect after flashing); it comes back ``back_online_after_s`` later,
+    or never with None. ``deploy_time`` is when the offered firmware was released (epoch
+    seconds; None shows a fixed date in 2023); ``publish_firmware`` sets it.
     """
 
     channel: int
@@ -87,6 +92,9 @@ class SimFirmware:
     type_desc: str = ""
     remind: str = ""
     file_size: int = 524288
+    offline_after_update: bool = False
+    back_online_after_s: float | None = None
+    deploy_time: float | None = None
     run: SimRun | None = field(default=None, init=False, repr=False, compare=False)
     last_upgrade_time: float | None = field(default=None, init=False, repr=False, compare=False)
 

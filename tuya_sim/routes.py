@@ -136,7 +136,10 @@ class SimRoutes:
         world = self._sim.world
         home = world.home(request.match_info["home"])
         owner = next((m.uid for m in home.members if m.owner), "")
-        return [views.device_item(device, owner, now) for device in world.devices_of(home)]
+        devices = world.devices_of(home)
+        for device in devices:
+            updates.settle(device, now)
+        return [views.device_item(device, owner, now) for device in devices]
 
     def _details(self, request: web.Request, now: float) -> object:
         device = self._sim.world.device(request.match_info["device"])
@@ -163,7 +166,9 @@ class SimRoutes:
         world = self._sim.world
         device = world.device(request.match_info["device"])
         firmware = world.channel(device, request.match_info["channel"])
+        self._sim.faults.check_device_pool(device.device_id, now)
         world.start_update(device, firmware, now)
+        self._sim.faults.use_device_pool(device.device_id, now)
         self._sim.recorder.start_calls.append((device.device_id, firmware.channel, now))
         return True
 

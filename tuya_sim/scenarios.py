@@ -1,7 +1,8 @@
 """Ready-made clouds: a realistic demo home, a large home, and projects in account trouble.
 
 The trouble scenarios put the demo home on a cloud project that meets the failures real
-free-tier projects meet (an expired trial, a spent quota, no IoT Core).
+free-tier projects meet (an expired trial, a spent quota, no IoT Core), or give one of its
+products a bad firmware.
 """
 
 from __future__ import annotations
@@ -70,6 +71,23 @@ def build_large(sim: TuyaCloudSimulator, devices: int, update_seconds: float = 6
         )
 
 
+# The demo's product whose new firmware is bad: three bulbs are offered 2.4.0.
+BAD_FIRMWARE_PRODUCT_NAME = "RGBCW Bulb E27"
+
+
+def apply_bad_firmware(sim: TuyaCloudSimulator, at_percent: int = 30) -> str:
+    """Make every update of the demo's bulbs fail at ``at_percent``; returns their product id.
+
+    For ``./scripts/demo --trouble bad-firmware``: the first bulb updated (the pilot) fails,
+    and the integration should hold the others of the same product.
+    """
+    [product_id] = {
+        d.product_id for d in sim.devices if d.product_name == BAD_FIRMWARE_PRODUCT_NAME
+    }
+    sim.fail_firmware_of_product(product_id, at_percent)
+    return product_id
+
+
 # The demo home on a project that meets one of the failures of real free-tier projects.
 ACCOUNT_TROUBLES = ("trial-expired", "quota-exhausted", "no-iot-core")
 
@@ -100,11 +118,13 @@ def start_account_trouble(sim: TuyaCloudSimulator, trouble: str, at: float) -> N
 
 __all__ = [
     "ACCOUNT_TROUBLES",
+    "BAD_FIRMWARE_PRODUCT_NAME",
     "DEMO_ACCESS_ID",
     "DEMO_ACCESS_SECRET",
     "DEMO_HOME_ID",
     "DEMO_UID",
     "LARGE_HOME_ID",
+    "apply_bad_firmware",
     "build_account_trouble",
     "build_demo",
     "build_large",

@@ -104,6 +104,21 @@ class TuyaCloudSimulator:
         """Offer a new firmware on a channel (status 1); creates the channel if needed."""
         self.world.publish_firmware(device_id, channel, version, desc)
 
+    def fail_firmware_of_product(self, product_id: str, at_percent: int | None = 50) -> None:
+        """Every update of the product's devices fails (status 4) at ``at_percent``.
+
+        A bad release of one product, also for devices added later; None mends it.
+        """
+        self.world.fail_firmware_of_product(product_id, at_percent)
+
+    def self_update(self, device_id: str, channel: int | None = None) -> None:
+        """The device installs its offered firmware by itself (the app's automatic updates).
+
+        Silently: the next firmware read shows the offered version as current, nothing
+        pending. Every channel, or only ``channel``.
+        """
+        self.world.self_update(device_id, channel)
+
     # --- scripted trouble ---------------------------------------------------------------
 
     def fail_next(
@@ -156,6 +171,15 @@ class TuyaCloudSimulator:
     def forbid_batch_calls(self, forbidden: bool = True) -> None:
         """Answer the batch details call 40001900 "No space permission" (or no longer)."""
         self.faults.forbid_batch_calls(forbidden)
+
+    def limit_device_pool(self, size: int | None) -> None:
+        """The trial's controllable-device pool: starts on ``size`` distinct devices a month.
+
+        The first ``size`` distinct devices started in a calendar month (UTC, by the
+        simulator's clock) may be started again; a start on any other answers 60001001.
+        Reads never count; only accepted starts take a slot. None lifts the limit.
+        """
+        self.faults.limit_device_pool(size)
 
     # --- tokens -------------------------------------------------------------------------
 

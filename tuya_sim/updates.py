@@ -6,6 +6,7 @@ online history (see ``timeline``) whenever someone looks.
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import Final
 
@@ -25,29 +26,57 @@ def status_of(device: SimDevice, firmware: SimFirmware, now: float) -> int:
 
 
 def settle(device: SimDevice, now: float) -> None:
-    """Apply the end of every run that has ended by ``now`` to the firmware state."""
+    """Apply the end of every run that has ended by ``now``, earliest first.
+
+    In order, because an end may take the device offline, which holds the other runs.
+    """
+    while (ending := _first_end(device, now)) is not None:
+        _finish(device, *ending)
+    device.online = timeline.online_at(device.online_log, now)
+
+
+def _first_end(device: SimDevice, now: float) -> tuple[SimFirmware, SimRun, float, int, int] | None:
+    """The channel whose run ended first by ``now``: its run, end time, status and progress."""
+    ended: list[tuple[SimFirmware, SimRun, float, int, int]] = []
     for firmware in device.firmware:
         run = firmware.active_run
-        if run is None:
-            continue
-        end = timeline.outcome(run, device.online_log)
-        if end.end is None or end.end > now:
-            continue
-        run.ended_at, run.result, run.final_progress = end.end, end.status, end.progress
-        firmware.last_upgrade_time = end.end
-        if end.status == timeline.SUCCEEDED:
-            firmware.current_version = run.target_version
-            newer = firmware.version != run.target_version
-            firmware.upgrade_status = 1 if newer else 0
-        else:
-            firmware.upgrade_status = end.status
+        if run is not None:
+            end = timeline.outcome(run, device.online_log)
+            if end.end is not None and end.end <= now:
+                ended.append((firmware, run, end.end, end.status, end.progress))
+    if not ended:
+        return None
+    return min(ended, key=lambda item: item[2])
 
 
-def start(device: SimDevice, firmware: SimFirmware, now: float) -> SimRun:
-    """Start the channel's update as the start call does, or refuse it as the cloud would."""
+def _finish(
+    device: SimDevice, firmware: SimFirmware, run: SimRun, at: float, status: int, progress: int
+) -> None:
+    run.ended_at, run.result, run.final_progress = at, status, progress
+    firmware.last_upgrade_time = at
+    if status != timeline.SUCCEEDED:
+        firmware.upgrade_status = status
+        return
+    firmware.current_version = run.target_version
+    firmware.upgrade_status = 1 if firmware.version != run.target_version else 0
+    if firmware.offline_after_update:
+        bisect.insort(device.online_log, (at, False))
+        if firmware.back_online_after_s is not None:
+            bisect.insort(device.online_log, (at + firmware.back_online_after_s, True))
+
+
+def start(
+    device: SimDevice, firmware: SimFirmware, now: float, fail_at_percent: int | None
+) -> SimRun:
+    """Start the channel's update as the start call does, or refuse it as the cloud would.
+
+    The documentation names no code for a start on a channel whose ``can_upgrade`` is false:
+    the simulator answers 1109 with the item's ``remind`` (why not, in the user's words) in
+    the message. The run fails at ``fail_at_percent`` (None: it does not fail).
+    """
+    settle(device, now)
     if not device.online:
         raise CloudError(2001)
-    settle(device, now)
     status = status_of(device, firmware, now)
     if status not in READY_STATUSES or firmware.version == firmware.current_version:
         raise CloudError(
@@ -67,7 +96,7 @@ def start(device: SimDevice, firmware: SimFirmware, now: float) -> SimRun:
         active_from=now + max(wake, 0.0),
         target_version=firmware.version,
         update_seconds=firmware.update_seconds,
-        fail_at_percent=firmware.fail_at_percent,
+        fail_at_percent=fail_at_percent,
         deadline=now + firmware.timeout_s if firmware.timeout_s else None,
     )
     firmware.run = run

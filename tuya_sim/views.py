@@ -144,7 +144,11 @@ def firmware_item(device: SimDevice, firmware: SimFirmware, now: float) -> dict[
         "md5": hashlib.md5(version.encode(), usedforsecurity=False).hexdigest(),
         "file_size": str(firmware.file_size),
         "last_upgrade_time": int((firmware.last_upgrade_time or 0) * 1000),
-        "firmware_deploy_time": FIRMWARE_DEPLOY_TIME_MS,
+        "firmware_deploy_time": (
+            FIRMWARE_DEPLOY_TIME_MS
+            if firmware.deploy_time is None
+            else int(firmware.deploy_time * 1000)
+        ),
     }
 
 

@@ -19,6 +19,7 @@ class SimWorld:
         self._users: set[str] = set()
         self._devices: dict[str, SimDevice] = {}
         self._runs: list[SimRun] = []
+        self._failing_products: dict[str, int] = {}
 
     # --- setup --------------------------------------------------------------------------
 
@@ -68,11 +69,15 @@ class SimWorld:
         home.members.append(SimMember(uid=uid, name=uid, owner=owner, admin=admin))
 
     def set_online(self, device_id: str, online: bool) -> None:
-        """Take a device on- or offline; a running update freezes while it is offline."""
+        """Take a device on- or offline; a running update freezes while it is offline.
+
+        This overrides a comeback scheduled by ``back_online_after_s``.
+        """
         device = self._devices[device_id]
         now = self._clock()
         updates.settle(device, now)
         device.online = online
+        device.online_log[:] = [entry for entry in device.online_log if entry[0] <= now]
         device.online_log.append((now, online))
 
     def remove_device(self, device_id: str) -> None:
@@ -82,18 +87,59 @@ class SimWorld:
     def publish_firmware(self, device_id: str, channel: int, version: str, desc: str) -> None:
         """Offer a new firmware on a channel (status 1); creates the channel if needed."""
         device = self._devices[device_id]
-        updates.settle(device, self._clock())
+        now = self._clock()
+        updates.settle(device, now)
         firmware = device.channel(channel)
         if firmware is None:
             device.firmware.append(
-                SimFirmware(channel=channel, current_version="1.0.0", version=version, desc=desc)
+                SimFirmware(
+                    channel=channel,
+                    current_version="1.0.0",
+                    version=version,
+                    desc=desc,
+                    deploy_time=now,
+                )
             )
             device.firmware.sort(key=lambda item: item.channel)
             return
         firmware.version = version
         firmware.desc = desc
+        firmware.deploy_time = now
         if firmware.active_run is None and version != firmware.current_version:
             firmware.upgrade_status = 1
+
+    def fail_firmware_of_product(self, product_id: str, at_percent: int | None) -> None:
+        """Make every update of the product's devices fail at ``at_percent`` (None: mend it).
+
+        A bad release of one product: it applies to devices added later too, and overrides
+        each channel's own ``fail_at_percent``.
+        """
+        if at_percent is None:
+            self._failing_products.pop(product_id, None)
+            return
+        if not any(device.product_id == product_id for device in self.devices):
+            raise ValueError(f"no device of product {product_id!r}")
+        self._failing_products[product_id] = at_percent
+
+    def self_update(self, device_id: str, channel: int | None) -> None:
+        """The device installs its offered firmware by itself, silently (all channels or one).
+
+        As the app's automatic updates do: no start call, no progress; the next firmware read
+        shows the offered version as current and nothing pending.
+        """
+        device = self._devices[device_id]
+        now = self._clock()
+        updates.settle(device, now)
+        chosen = [fw for fw in device.firmware if channel is None or fw.channel == channel]
+        if not chosen:
+            raise KeyError(f"device {device_id} has no firmware channel {channel}")
+        for firmware in chosen:
+            if firmware.active_run is not None:
+                raise ValueError(f"an update of {device_id} channel {firmware.channel} is running")
+            if firmware.version != firmware.current_version:
+                firmware.current_version = firmware.version
+                firmware.upgrade_status = 0
+                firmware.last_upgrade_time = now
 
     # --- what the calls look up ---------------------------------------------------------
 
@@ -145,7 +191,8 @@ class SimWorld:
 
     def start_update(self, device: SimDevice, firmware: SimFirmware, now: float) -> None:
         """Start a channel's update (or refuse it as the cloud would)."""
-        self._runs.append(updates.start(device, firmware, now))
+        fail_at = self._failing_products.get(device.product_id, firmware.fail_at_percent)
+        self._runs.append(updates.start(device, firmware, now, fail_at))
 
     def updating_devices(self) -> set[str]:
         """Devices with an update running (or waiting for the device to wake) now."""
