@@ -80,8 +80,9 @@ class ProductPilots:
             pilot_issue_id(self._entry_id, product_id),
             failure is not None,
             translation_key=ISSUE_PILOT_FAILED,
-            translation_placeholders={"product": failure["product"], "pilot": failure["pilot"]}
-            if failure
-            else {},
+            translation_placeholders={
+                "product": failure["product"] if failure else "",
+                "pilot": failure["pilot"] if failure else "",
+            },
             config_entry_id=self._entry_id,
         )

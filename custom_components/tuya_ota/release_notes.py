@@ -69,7 +69,11 @@ def _released(channel: FirmwareChannel) -> str:
     if channel.released_at is None:
         return ""
     day = datetime.fromtimestamp(channel.released_at, UTC).date().isoformat()
-    return f"Released {day}."
+    return f"*Released {day}*"
+
+
+def _paragraphs(*parts: str) -> str:
+    return "\n\n".join(part.rstrip() for part in parts if part)
 
 
 def _warnings(
@@ -105,10 +109,10 @@ def release_notes(
     if not offered:
         return None
     if len(channels) == 1:
-        notes = " ".join(part for part in (offered[0].desc, _released(offered[0])) if part)
+        notes = _paragraphs(_released(offered[0]), offered[0].desc)
     else:
         notes = "\n\n".join(
-            f"### {channel.name} {channel.version}\n\n{channel.desc} {_released(channel)}".rstrip()
+            _paragraphs(f"### {channel.name} {channel.version}", _released(channel), channel.desc)
             for channel in offered
         )
     remind = _remind(offered)
@@ -116,7 +120,7 @@ def release_notes(
     warnings = _warnings(device, offered, locally_controlled=locally_controlled)
     bullets = "\n".join(f"- {text}" for text, _ in warnings)
     title = WARNINGS_TITLE if bullets else ""
-    return "\n\n".join(part for part in (not_now, notes, title, bullets) if part)
+    return _paragraphs(not_now, notes, title, bullets)
 
 
 def release_summary(

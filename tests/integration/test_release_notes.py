@@ -214,4 +214,4 @@ def test_release_date_in_the_notes() -> None:
     """firmware_deploy_time shows as the release date."""
     released = replace(OFFERED_MODULE, released_at=1_793_577_600.0)  # 2026-11-02 UTC
     notes = release_notes(WIFI_PLUG, [released], locally_controlled=False)
-    assert notes == "Fixes. Released 2026-11-02."
+    assert notes == "*Released 2026-11-02*\n\nFixes."
