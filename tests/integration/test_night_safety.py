@@ -55,6 +55,7 @@ async def sim(start_simulator: StartSimulator) -> TuyaCloudSimulator:
 
 async def update_all(hass: HomeAssistant, clock: Clock, **data: Any) -> dict[str, str]:
     """update_all with wait, run to its answer: each device's result (and reason)."""
+    clock.tasks_may_wait_on_time = True  # the call waits for the updates to end
     call = asyncio.ensure_future(
         hass.services.async_call(
             DOMAIN, "update_all", {"wait": True, **data}, blocking=True, return_response=True
