@@ -154,7 +154,11 @@ async def test_update_all_with_wait(
     sim: TuyaCloudSimulator,
     clock: Clock,
 ) -> None:
-    """With wait, the answer comes when every update has ended, with each result."""
+    """With wait, the answer comes when every update has ended, with each result.
+
+    The call waits on time itself (Home Assistant may run it as a task of its own).
+    """
+    clock.tasks_may_wait_on_time = True
     call = asyncio.ensure_future(
         hass.services.async_call(
             DOMAIN, "update_all", {"wait": True}, blocking=True, return_response=True
