@@ -306,7 +306,7 @@ class UpdateQueue:
         """The job ends before any start call: the install call gets the refusal."""
         LOGGER.warning("Firmware update of %s not started: %s", job.name, refusal)
         job.answer_install(refusal)
-        reason = refusal.reason if isinstance(refusal, InstallRefusedError) else str(refusal)
+        reason = refusal.reason.value if isinstance(refusal, InstallRefusedError) else str(refusal)
         if reason == SkipReason.DEVICE_POOL_EXHAUSTED:
             self._pool.async_ran_out()
         self._end(job, JobOutcome(JobResult.SKIPPED, job.from_version, job.to_version, reason))
