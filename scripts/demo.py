@@ -45,6 +45,7 @@ from tuya_sim.scenarios import (  # noqa: E402
     DEMO_ACCESS_SECRET,
     DEMO_HOME_ID,
     DEMO_UID,
+    apply_bad_firmware,
     build_demo,
     start_account_trouble,
 )
@@ -59,6 +60,14 @@ DOMAIN = "tuya_ota"
 MEMBER_HOME_ID = DEMO_HOME_ID + 100
 MEMBER_HOME_NAME = "Holiday Flat"
 MEMBER_UID = "ay1700000000000gst1"
+
+# Trouble of the home's devices that ``--trouble`` turns on once the demo is set up.
+# bad-firmware: every update of the bulbs (three offer 2.4.0) fails, so the first of them to
+# update (the pilot) fails and the others of its product are held.
+DEVICE_TROUBLES = ("bad-firmware",)
+# Without --update-speed, --trouble runs the updates this much faster (the failing pilot
+# shows in seconds, not a minute).
+TROUBLE_UPDATE_SPEED = 5.0
 
 HASS_START_TIMEOUT = 180.0
 DASHBOARD_URL_PATH = "tuya-firmware"
@@ -108,9 +117,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--update-speed",
         type=float,
-        default=1.0,
+        default=None,
         metavar="FACTOR",
-        help="run the simulated firmware updates FACTOR times faster (default 1: 20-60 s each)",
+        help="run the simulated firmware updates FACTOR times faster (default 1: 20-60 s each;"
+        f" {TROUBLE_UPDATE_SPEED:g} with --trouble)",
     )
     parser.add_argument(
         "--ready-file",
@@ -125,13 +135,24 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="once set up, the simulated project meets this failure of real free-tier projects"
         " (an expired IoT Core trial, a spent quota, no IoT Core): its repair issue shows",
     )
+    parser.add_argument(
+        "--trouble",
+        choices=DEVICE_TROUBLES,
+        default=None,
+        help="once set up, the home's devices meet this trouble: with bad-firmware every update"
+        ' of the RGBCW bulbs fails, so "Update all" shows the first bulb (the pilot) failing'
+        " and the others of its product held, and Settings → Repairs names them",
+    )
     parser.add_argument("--verbose", action="store_true", help="show Home Assistant's own output")
     parser.add_argument(
         "--oldest",
         action="store_true",
         help="serve Home Assistant 2025.4.4 instead of the newest release (scripts/demo's lane)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.update_speed is None:
+        args.update_speed = TROUBLE_UPDATE_SPEED if args.trouble else 1.0
+    return args
 
 
 # --- the simulated cloud -----------------------------------------------------------------
@@ -496,6 +517,17 @@ def banner(info: dict[str, Any]) -> str:
                 if info.get("account_trouble")
                 else []
             ),
+            *(
+                [
+                    "",
+                    f"Every firmware update of an {info['bad_firmware_product']} now fails.",
+                    "Press Update all on the Firmware dashboard: the first RGBCW bulb (the pilot)",
+                    "fails, the others of its product are held (they still offer the update), and",
+                    "Settings → Repairs names product and pilot.",
+                ]
+                if info.get("trouble") == "bad-firmware"
+                else []
+            ),
             "",
             "Press Ctrl-C to stop; the demo's configuration is removed then.",
             "",
@@ -620,6 +652,14 @@ class Demo:
             )
         info["account_trouble"] = self.args.account_trouble
 
+    def start_trouble(self, info: dict[str, Any]) -> None:
+        """Turn the devices' trouble on (``--trouble``)."""
+        if self.args.trouble == "bad-firmware":
+            product_id = apply_bad_firmware(self.sim)
+            [product] = {d.product_name for d in self.sim.devices if d.product_id == product_id}
+            info["bad_firmware_product"] = product
+        info["trouble"] = self.args.trouble
+
     async def start(self) -> dict[str, Any]:
         """Start the simulator and Home Assistant and set everything up; the ready facts."""
         started = time.monotonic()
@@ -644,6 +684,8 @@ class Demo:
                 info = await set_up(client, sim_url)
                 if self.args.account_trouble is not None:
                     await self.start_account_trouble(client, info)
+                if self.args.trouble is not None:
+                    self.start_trouble(info)
             finally:
                 await client.close()
         return {

@@ -6,7 +6,8 @@ the other on the wire.
 
 from __future__ import annotations
 
-from .models import SimCall, SimDevice, SimFirmware, SimHome, SimMember, SimRun
+from .models import SimDevice, SimFirmware, SimHome, SimMember, SimRun
+from .recorder import SimCall
 from .simulator import IOT_CORE, SMART_HOME_BASIC, TuyaCloudSimulator
 
 __all__ = [

@@ -70,6 +70,11 @@ class SimFirmware:
     ``wake_after_s`` (status 5) before the update starts. ``timeout_s`` is when the cloud
     itself answers 7, and also the item's ``timeout`` unless ``item_timeout`` says otherwise
     (the documentation's ``timeout: 60`` on an update that takes minutes).
+
+    ``offline_after_update`` takes the device offline when this update succeeds (a device
+    that does not reconnect after flashing); it comes back ``back_online_after_s`` later,
+    or never with None. ``deploy_time`` is when the offered firmware was released (epoch
+    seconds; None shows a fixed date in 2023); ``publish_firmware`` sets it.
     """
 
     channel: int
@@ -87,6 +92,9 @@ class SimFirmware:
     type_desc: str = ""
     remind: str = ""
     file_size: int = 524288
+    offline_after_update: bool = False
+    back_online_after_s: float | None = None
+    deploy_time: float | None = None
     run: SimRun | None = field(default=None, init=False, repr=False, compare=False)
     last_upgrade_time: float | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -98,6 +106,12 @@ class SimFirmware:
             self.upgrade_status = 0
         if not self.type_desc:
             self.type_desc = CHANNEL_DESCRIPTIONS.get(self.channel, f"Channel {self.channel}")
+
+    @property
+    def active_run(self) -> SimRun | None:
+        """The update of this channel that has not ended (running, or waiting for a wake-up)."""
+        run = self.run
+        return run if run is not None and run.ended_at is None else None
 
 
 @dataclass
@@ -137,31 +151,3 @@ class SimDevice:
     def channel(self, channel: int) -> SimFirmware | None:
         """Return the firmware channel with this number, if the device has it."""
         return next((fw for fw in self.firmware if fw.channel == channel), None)
-
-
-@dataclass(frozen=True, slots=True)
-class SimCall:
-    """One request the simulator answered: ``code`` 0 is success, else the failure code.
-
-    Raw HTTP failures (``fail_next(http_status=...)`` without a code) record the HTTP status
-    as the code.
-    """
-
-    method: str
-    path: str
-    time: float
-    code: int
-    http_status: int = 200
-
-    @property
-    def kind(self) -> str:
-        """What the call was for: token, progress, start, firmware, homes, members, devices."""
-        if self.path.startswith("/v1.0/token"):
-            return "token"
-        if self.path.endswith("/progress"):
-            return "progress"
-        if "/firmware/" in self.path and self.method == "POST":
-            return "start"
-        if self.path.endswith("/firmware"):
-            return "firmware"
-        return self.path.rsplit("/", 1)[-1]

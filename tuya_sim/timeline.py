@@ -29,6 +29,11 @@ class Outcome:
     progress: int
 
 
+def online_at(log: OnlineLog, now: float) -> bool:
+    """Whether the device is online at ``now`` (the log may hold a scheduled comeback)."""
+    return next((online for since, online in reversed(log) if since <= now), log[0][1])
+
+
 def online_seconds(log: OnlineLog, start: float, end: float) -> float:
     """Seconds the device was online between ``start`` and ``end``."""
     total = 0.0

@@ -17,6 +17,7 @@ from homeassistant.config_entries import (
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -38,12 +39,14 @@ from .const import (
     CONF_HOME_ID,
     CONF_MAX_PARALLEL,
     CONF_MONTHLY_CALL_BUDGET,
+    CONF_PILOT_PER_PRODUCT,
     CONF_SCAN_INTERVAL_MINUTES,
     CONF_UID,
     DATA_CENTRES,
     DEFAULT_FIRMWARE_CHECK_HOURS,
     DEFAULT_MAX_PARALLEL,
     DEFAULT_MONTHLY_CALL_BUDGET,
+    DEFAULT_PILOT_PER_PRODUCT,
     DEFAULT_SCAN_INTERVAL_MINUTES,
     DOMAIN,
     FIRMWARE_CHECK_RANGE,
@@ -298,13 +301,16 @@ def _number(low: int, high: int, unit: str | None = None) -> NumberSelector:
 
 
 class TuyaOtaOptionsFlow(ReloadingOptionsFlow):
-    """Parallel updates, how often the cloud is read, and the monthly call budget."""
+    """Parallel updates, how often the cloud is read, the call budget, a pilot per product."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and store the options; the entry reloads with them."""
         if user_input is not None:
             return self.async_create_entry(
-                data={key: int(value) for key, value in user_input.items()}
+                data={
+                    key: value if isinstance(value, bool) else int(value)
+                    for key, value in user_input.items()
+                }
             )
         options = self.config_entry.options
         schema = vol.Schema(
@@ -324,6 +330,10 @@ class TuyaOtaOptionsFlow(ReloadingOptionsFlow):
                     CONF_MONTHLY_CALL_BUDGET,
                     default=options.get(CONF_MONTHLY_CALL_BUDGET, DEFAULT_MONTHLY_CALL_BUDGET),
                 ): _number(*MONTHLY_CALL_BUDGET_RANGE),
+                vol.Required(
+                    CONF_PILOT_PER_PRODUCT,
+                    default=options.get(CONF_PILOT_PER_PRODUCT, DEFAULT_PILOT_PER_PRODUCT),
+                ): BooleanSelector(),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)

@@ -18,6 +18,7 @@ CONF_HOME_ID: Final = "home_id"
 CONF_MAX_PARALLEL: Final = "max_parallel"
 CONF_SCAN_INTERVAL_MINUTES: Final = "scan_interval_minutes"
 CONF_FIRMWARE_CHECK_HOURS: Final = "firmware_check_hours"
+CONF_PILOT_PER_PRODUCT: Final = "pilot_per_product"
 CONF_MONTHLY_CALL_BUDGET: Final = "monthly_call_budget"
 
 # ./scripts/bench api measures what these cost on homes whose devices share products: about
@@ -30,6 +31,8 @@ DEFAULT_MAX_PARALLEL: Final = 3
 DEFAULT_SCAN_INTERVAL_MINUTES: Final = 360
 DEFAULT_FIRMWARE_CHECK_HOURS: Final = 11
 DEFAULT_MONTHLY_CALL_BUDGET: Final = 10000
+# One device of a product updates first in a run, the others once it succeeded and is back.
+DEFAULT_PILOT_PER_PRODUCT: Final = True
 MAX_PARALLEL_RANGE: Final = (1, 10)
 SCAN_INTERVAL_RANGE: Final = (5, 1440)
 FIRMWARE_CHECK_RANGE: Final = (1, 168)

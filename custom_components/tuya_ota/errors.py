@@ -25,6 +25,8 @@ ERROR_KEYS: Final[
     (cloud.TuyaTrialExpiredError, "trial_expired"),
     (cloud.TuyaQuotaExhaustedError, "quota_exhausted"),
     (cloud.TuyaIpNotAllowedError, "ip_not_allowed"),
+    (cloud.TuyaDevicePoolExhaustedError, "device_pool_exhausted"),
+    (cloud.TuyaNoSpacePermissionError, "no_space_permission"),
     (
         (cloud.TuyaConnectionError, cloud.TuyaRateLimitError, cloud.TuyaResponseError),
         "cannot_connect",
@@ -32,7 +34,14 @@ ERROR_KEYS: Final[
 )
 # The keys whose message says what to do on the Tuya platform, outside the config flow too.
 ACTIONABLE: Final = frozenset(
-    {"api_not_subscribed", "trial_expired", "quota_exhausted", "ip_not_allowed"}
+    {
+        "api_not_subscribed",
+        "trial_expired",
+        "quota_exhausted",
+        "ip_not_allowed",
+        "device_pool_exhausted",
+        "no_space_permission",
+    }
 )
 
 

@@ -57,6 +57,11 @@ class FirmwareRecord:
         return any(channel.update_available for channel in self.channels)
 
     @property
+    def cloud_says_not_now(self) -> str | None:
+        """The cloud's reason (``remind``) when an offered channel cannot update now."""
+        return next((channel.remind or "-" for channel in self.channels if channel.not_now), None)
+
+    @property
     def running_channels(self) -> list[FirmwareChannel]:
         """The channels the cloud reports updating (or waiting for the device to wake)."""
         return [channel for channel in self.channels if channel.running]

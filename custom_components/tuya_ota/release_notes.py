@@ -1,15 +1,23 @@
 """Release notes: the firmware's own notes, then what to know before installing on this device.
 
 Home Assistant shows release notes as markdown the integration hands over, with no
-translation step, so the warnings are English text kept here.
+translation step, so the warnings are English text kept here. Only the warnings that apply
+are given: the local key's only when a local integration here also has the device.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Final
 
+from homeassistant.core import HomeAssistant
+
 from .tuya_cloud import Device, FirmwareChannel
+
+# Local integrations that talk to Tuya devices with their local key; their entries name the
+# device (``device_id``, or ``devices`` keyed by id).
+LOCAL_TUYA_DOMAINS: Final = ("localtuya", "tuya_local")
 
 BLUETOOTH_CHANNEL: Final = 1
 MAX_SUMMARY_LENGTH: Final = 255
@@ -37,9 +45,40 @@ LOCAL_KEY: Final = (
     "May change the local key and protocol used by localtuya and tuya-local.",
 )
 WARNINGS_TITLE: Final = "**Before you install**"
+NOT_NOW: Final = "**Cannot update now:** {remind}"
 
 
-def _warnings(device: Device | None, offered: list[FirmwareChannel]) -> list[tuple[str, str]]:
+def controlled_locally(hass: HomeAssistant, tuya_device_id: str) -> bool:
+    """Whether localtuya or tuya-local in this Home Assistant also has the device."""
+    for domain in LOCAL_TUYA_DOMAINS:
+        for entry in hass.config_entries.async_entries(domain):
+            devices = entry.data.get("devices")
+            if entry.data.get("device_id") == tuya_device_id or (
+                isinstance(devices, dict) and tuya_device_id in devices
+            ):
+                return True
+    return False
+
+
+def _remind(channels: Sequence[FirmwareChannel]) -> str | None:
+    """Why the cloud says the device cannot update now, when it says so."""
+    return next((channel.remind or "-" for channel in channels if channel.not_now), None)
+
+
+def _released(channel: FirmwareChannel) -> str:
+    if channel.released_at is None:
+        return ""
+    day = datetime.fromtimestamp(channel.released_at, UTC).date().isoformat()
+    return f"*Released {day}*"
+
+
+def _paragraphs(*parts: str) -> str:
+    return "\n\n".join(part.rstrip() for part in parts if part)
+
+
+def _warnings(
+    device: Device | None, offered: list[FirmwareChannel], *, locally_controlled: bool
+) -> list[tuple[str, str]]:
     """What applies to this device and the channels it would update."""
     warnings = []
     if any(channel.low_power for channel in offered):
@@ -49,7 +88,8 @@ def _warnings(device: Device | None, offered: list[FirmwareChannel]) -> list[tup
         warnings.append(SUB_DEVICE)
     elif any(channel.channel == BLUETOOTH_CHANNEL for channel in offered):
         warnings.append(PHONE_BLUETOOTH)
-    warnings.append(LOCAL_KEY)
+    if locally_controlled:
+        warnings.append(LOCAL_KEY)
     return warnings
 
 
@@ -57,26 +97,44 @@ def _offered(channels: Sequence[FirmwareChannel]) -> list[FirmwareChannel]:
     return [channel for channel in channels if channel.update_available]
 
 
-def release_notes(device: Device | None, channels: Sequence[FirmwareChannel]) -> str | None:
-    """The offered firmware's notes (each channel under its name), then the warnings."""
+def release_notes(
+    device: Device | None, channels: Sequence[FirmwareChannel], *, locally_controlled: bool
+) -> str | None:
+    """The offered firmware's notes, each channel under its name, and what applies to it.
+
+    First why the device cannot update now (when the cloud says so), then the notes with
+    their release dates, then the warnings.
+    """
     offered = _offered(channels)
     if not offered:
         return None
     if len(channels) == 1:
-        notes = offered[0].desc
+        notes = _paragraphs(_released(offered[0]), offered[0].desc)
     else:
         notes = "\n\n".join(
-            f"### {channel.name} {channel.version}\n\n{channel.desc}".rstrip()
+            _paragraphs(f"### {channel.name} {channel.version}", _released(channel), channel.desc)
             for channel in offered
         )
-    bullets = "\n".join(f"- {text}" for text, _ in _warnings(device, offered))
-    return "\n\n".join(part for part in (notes, WARNINGS_TITLE, bullets) if part)
+    remind = _remind(offered)
+    not_now = NOT_NOW.format(remind=remind) if remind is not None else ""
+    warnings = _warnings(device, offered, locally_controlled=locally_controlled)
+    bullets = "\n".join(f"- {text}" for text, _ in warnings)
+    title = WARNINGS_TITLE if bullets else ""
+    return _paragraphs(not_now, notes, title, bullets)
 
 
-def release_summary(device: Device | None, channels: Sequence[FirmwareChannel]) -> str | None:
-    """The warnings in one line of at most 255 characters, while an update is offered."""
+def release_summary(
+    device: Device | None, channels: Sequence[FirmwareChannel], *, locally_controlled: bool
+) -> str | None:
+    """One line of at most 255 characters while an update is offered.
+
+    The cloud's reason when it says the device cannot update now, then the warnings.
+    """
     offered = _offered(channels)
     if not offered:
         return None
-    summary = " ".join(phrase for _, phrase in _warnings(device, offered))
-    return summary[:MAX_SUMMARY_LENGTH]
+    remind = _remind(offered)
+    phrases = [] if remind is None else [f"Cannot update now: {remind}"]
+    warnings = _warnings(device, offered, locally_controlled=locally_controlled)
+    phrases += [phrase for _, phrase in warnings]
+    return " ".join(phrases)[:MAX_SUMMARY_LENGTH] or None

@@ -39,16 +39,94 @@ class StoredCalls(TypedDict):
     scheduled: int
 
 
+class StoredWatch(TypedDict):
+    """A device updated successfully that must be online again by ``until`` (epoch seconds)."""
+
+    until: float
+    product_id: str
+    from_version: str
+    to_version: str
+
+
+class StoredPilotFailure(TypedDict):
+    """A product whose pilot failed, named for its repair issue."""
+
+    product: str
+    pilot: str
+
+
+class StoredSafety(TypedDict):
+    """What keeps a run safe across a restart.
+
+    ``proven``: products whose update succeeded (and came back) in this run; ``held``: the
+    products held in this run; ``failed_pilots``: each product whose pilot failed, until an
+    update of it succeeds; ``watched``: devices that must come back online; and the calendar
+    month the project's device pool ran out (``""`` when it has not).
+    """
+
+    proven: list[str]
+    held: list[str]
+    failed_pilots: dict[str, StoredPilotFailure]
+    watched: dict[str, StoredWatch]
+    pool_exhausted_month: str
+
+
 class StoredData(TypedDict):
     """The whole file of one config entry."""
 
     firmware: dict[str, StoredFirmware]
     jobs: dict[str, StoredJob]
     calls: StoredCalls
+    safety: StoredSafety
 
 
 def _empty() -> StoredData:
-    return {"firmware": {}, "jobs": {}, "calls": {"month": "", "count": 0, "scheduled": 0}}
+    return {
+        "firmware": {},
+        "jobs": {},
+        "calls": {"month": "", "count": 0, "scheduled": 0},
+        "safety": _no_safety(),
+    }
+
+
+def _no_safety() -> StoredSafety:
+    return {
+        "proven": [],
+        "held": [],
+        "failed_pilots": {},
+        "watched": {},
+        "pool_exhausted_month": "",
+    }
+
+
+def _well_formed_safety(loaded: object) -> StoredSafety:
+    """The stored run's safety state, or none where its shape is off (files before it)."""
+    if not isinstance(loaded, dict):
+        return _no_safety()
+    watched, month = loaded.get("watched"), loaded.get("pool_exhausted_month")
+    failed = loaded.get("failed_pilots")
+    safety = _no_safety()
+    for key in ("proven", "held"):
+        if isinstance(items := loaded.get(key), list) and all(isinstance(i, str) for i in items):
+            safety[key] = items
+    for product_id, failure in failed.items() if isinstance(failed, dict) else ():
+        if isinstance(failure, dict) and all(
+            isinstance(failure.get(key), str) for key in ("product", "pilot")
+        ):
+            safety["failed_pilots"][product_id] = cast(StoredPilotFailure, failure)
+    for device_id, watch in watched.items() if isinstance(watched, dict) else ():
+        if (
+            isinstance(watch, dict)
+            and isinstance(watch.get("until"), int | float)
+            and all(
+                isinstance(watch.get(key), str)
+                for key in ("product_id", "from_version", "to_version")
+            )
+        ):
+            safety["watched"][device_id] = cast(StoredWatch, watch)
+    if isinstance(month, str):
+        safety["pool_exhausted_month"] = month
+    return safety
 
 
 def _well_formed(loaded: object) -> StoredData:
@@ -57,6 +135,7 @@ def _well_formed(loaded: object) -> StoredData:
     if not isinstance(loaded, dict):
         return data
     firmware, jobs, calls = loaded.get("firmware"), loaded.get("jobs"), loaded.get("calls")
+    data["safety"] = _well_formed_safety(loaded.get("safety"))
     # Each record's own shape is checked once, when the tracker restores it.
     for device_id, item in firmware.items() if isinstance(firmware, dict) else ():
         if isinstance(item, dict):
@@ -159,6 +238,16 @@ class TuyaOtaStore:
     def put_calls(self, calls: StoredCalls) -> None:
         """Keep the call counts."""
         self._data["calls"] = calls
+        self._schedule_save()
+
+    @property
+    def safety(self) -> StoredSafety:
+        """The run's safety state as last stored (the caller keeps it up to date)."""
+        return self._data["safety"]
+
+    @callback
+    def safety_changed(self) -> None:
+        """The safety state was changed in place: write it."""
         self._schedule_save()
 
     @callback

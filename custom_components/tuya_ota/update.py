@@ -21,7 +21,7 @@ from .entity import TuyaOtaDeviceEntity
 from .errors import cloud_error
 from .firmware import FirmwareTracker
 from .firmware_record import FirmwareRecord
-from .release_notes import release_notes, release_summary
+from .release_notes import controlled_locally, release_notes, release_summary
 from .tuya_cloud import Device, TuyaCloudError, TuyaDeviceNotFoundError
 from .update_job import JobState
 from .update_queue import UpdateQueue
@@ -118,7 +118,11 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
     @property
     def release_summary(self) -> str | None:
         """What to know before installing on this device, in one line."""
-        return release_summary(self.device, self._firmware_record.channels)
+        return release_summary(
+            self.device,
+            self._firmware_record.channels,
+            locally_controlled=controlled_locally(self.hass, self.tuya_device_id),
+        )
 
     @property
     def in_progress(self) -> bool:
@@ -146,7 +150,11 @@ class TuyaFirmwareUpdateEntity(TuyaOtaDeviceEntity, UpdateEntity):
 
     async def async_release_notes(self) -> str | None:
         """The offered firmware's notes, and what to know before installing on this device."""
-        return release_notes(self.device, self._firmware_record.channels)
+        return release_notes(
+            self.device,
+            self._firmware_record.channels,
+            locally_controlled=controlled_locally(self.hass, self.tuya_device_id),
+        )
 
     async def async_install(self, version: str | None, backup: bool, **kwargs: Any) -> None:
         """Queue the update; when it can start at once, return after the cloud's answer.

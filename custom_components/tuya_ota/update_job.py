@@ -55,17 +55,20 @@ class SkipReason(StrEnum):
     IN_PROGRESS = "in_progress"
     INSUFFICIENT_ROLE = "insufficient_role"
     QUOTA_EXHAUSTED = "quota_exhausted"
+    CANNOT_UPDATE_NOW = "cannot_update_now"  # the cloud's can_upgrade false (its remind says why)
+    DEVICE_POOL_EXHAUSTED = "device_pool_exhausted"  # the trial's device pool, this month
+    PILOT_FAILED = "pilot_failed"  # the first device of its product failed in this run
 
 
 class InstallRefusedError(HomeAssistantError):
     """An install refused before any start call, with a translated message."""
 
-    def __init__(self, reason: SkipReason, device_name: str) -> None:
-        """Translate the reason for the device."""
+    def __init__(self, reason: SkipReason, device_name: str, **details: str) -> None:
+        """Translate the reason for the device, with what else its message names."""
         super().__init__(
             translation_domain=DOMAIN,
             translation_key=f"refused_{reason}",
-            translation_placeholders={"device": device_name},
+            translation_placeholders={"device": device_name, **details},
         )
         self.reason = reason
 
@@ -120,6 +123,7 @@ class UpdateJob:
 
     device_id: str
     name: str
+    product_id: str
     is_sub_device: bool
     install_answer: asyncio.Future[HomeAssistantError | None]
     finished: asyncio.Future[JobOutcome]

@@ -2,9 +2,11 @@
 
 At most ``max_parallel`` devices update at once and never more than one sub-device, since
 sub-devices share their gateway's link. Jobs are first come first served; a queued sub-device
-lets later devices pass while another sub-device runs. The queue owns every job's state: it
-decides which job runs, hands it to ``update_runner`` (which talks to the cloud and reports
-back through :class:`JobReports`), and reports how each ends.
+lets later devices pass while another sub-device runs. Of several devices of one product, one
+goes first (``pilots``), and every device updated must come back online (``back_online``).
+The queue owns every job's state: it decides which job runs, hands it to ``update_runner``
+(which talks to the cloud and reports back through :class:`JobReports`), and reports how
+each ends.
 """
 
 from __future__ import annotations
@@ -16,8 +18,20 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 
+from .back_online import BackOnlineWatch
 from .changes import ChangeNotifier
-from .const import CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL, DOMAIN, EVENT_UPDATE_FINISHED, LOGGER
+from .const import (
+    CONF_MAX_PARALLEL,
+    CONF_PILOT_PER_PRODUCT,
+    DEFAULT_MAX_PARALLEL,
+    DEFAULT_PILOT_PER_PRODUCT,
+    DOMAIN,
+    EVENT_UPDATE_FINISHED,
+    LOGGER,
+)
+from .device_pool import DevicePool
+from .pilots import ProductPilots
+from .storage import StoredWatch
 from .update_job import (
     InstallRefusedError,
     JobOutcome,
@@ -54,7 +68,16 @@ class UpdateQueue:
         self._home = home
         self._firmware = home.firmware
         self._runner = UpdateRunner(home, self)
-        self.max_parallel: int = home.entry.options.get(CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL)
+        options, entry_id = home.entry.options, home.entry.entry_id
+        self.max_parallel: int = options.get(CONF_MAX_PARALLEL, DEFAULT_MAX_PARALLEL)
+        self._pilots = ProductPilots(
+            home.hass,
+            home.store,
+            entry_id,
+            enabled=options.get(CONF_PILOT_PER_PRODUCT, DEFAULT_PILOT_PER_PRODUCT),
+        )
+        self._back_online = BackOnlineWatch(home, self._came_back)
+        self._pool = DevicePool(home.hass, home.store, entry_id, home.entry.title)
         self._jobs: dict[str, UpdateJob] = {}
         self.changes = ChangeNotifier(home.hass)
         self._stopped = False
@@ -87,15 +110,20 @@ class UpdateQueue:
         """Why an install of this device must be refused now, from what is known locally.
 
         At the start of a queued job the job itself is there and the firmware is about to
-        be read again, so only the account, the role and the device's presence are checked.
+        be read again, so only the account, the device pool, the role, the device's presence
+        and its product's pilot are checked.
         """
         if self._home.health.quota_exhausted:
             return SkipReason.QUOTA_EXHAUSTED
+        if self._pool.exhausted:
+            return SkipReason.DEVICE_POOL_EXHAUSTED
         if not self._home.coordinator.may_update():
             return SkipReason.INSUFFICIENT_ROLE
         device = self._home.coordinator.data.devices.get(device_id)
         if device is None or not device.online:
             return SkipReason.OFFLINE
+        if self._pilots.is_held(device.product_id):
+            return SkipReason.PILOT_FAILED
         if at_start:
             return None
         record = self._firmware.record(device_id)
@@ -103,13 +131,23 @@ class UpdateQueue:
             return SkipReason.IN_PROGRESS
         if record is None or not record.update_available:
             return SkipReason.UP_TO_DATE
+        if not any(channel.startable for channel in record.channels) and record.cloud_says_not_now:
+            return SkipReason.CANNOT_UPDATE_NOW
         return None
+
+    def refusal_error(self, device_id: str, reason: SkipReason) -> InstallRefusedError:
+        """The translated refusal, with the cloud's own words when it says "not now"."""
+        if reason is SkipReason.CANNOT_UPDATE_NOW:
+            record = self._firmware.record(device_id)
+            remind = record.cloud_says_not_now if record is not None else ""
+            return InstallRefusedError(reason, self.device_name(device_id), remind=remind or "")
+        return InstallRefusedError(reason, self.device_name(device_id))
 
     @callback
     def async_enqueue(self, device_id: str) -> UpdateJob:
         """Queue the device's update, or raise ``InstallRefusedError`` without any call."""
         if (reason := self.refusal(device_id)) is not None:
-            raise InstallRefusedError(reason, self.device_name(device_id))
+            raise self.refusal_error(device_id, reason)
         job = self._new_job(device_id)
         if (record := self._firmware.record(device_id)) is not None:
             job.from_version, job.to_version = record.version_change
@@ -121,6 +159,7 @@ class UpdateQueue:
         return UpdateJob(
             device_id=device_id,
             name=self.device_name(device_id),
+            product_id=device.product_id if device else "",
             is_sub_device=bool(device and device.sub),
             install_answer=self.hass.loop.create_future(),
             finished=self.hass.loop.create_future(),
@@ -161,6 +200,7 @@ class UpdateQueue:
         self._home.entry.async_on_unload(
             self._home.coordinator.async_add_listener(self._role_or_list_changed)
         )
+        self._back_online.async_start()
 
     @callback
     def _follow_if_running(self, device_id: str, *, start_waiting: bool = True) -> None:
@@ -179,6 +219,7 @@ class UpdateQueue:
     @callback
     def _role_or_list_changed(self) -> None:
         """Drop queued jobs when the role forbids them; running ones are followed to the end."""
+        self._pool.async_sync_issue()  # a new month takes the pool's issue away
         if self._home.coordinator.may_update():
             self._start_waiting_jobs()
             return
@@ -191,6 +232,7 @@ class UpdateQueue:
     async def async_stop(self) -> None:
         """Stop following updates; they stay stored and are taken up on the next setup."""
         self._stopped = True
+        self._back_online.async_stop()
         await self._runner.async_stop(list(self._jobs.values()))
 
     @callback
@@ -209,7 +251,22 @@ class UpdateQueue:
         with_place = self._with_place()
         if len(with_place) >= self.max_parallel:
             return None
-        waiting = [job for job in self._jobs.values() if job.state is JobState.QUEUED]
+        # A product not yet proven in this run lets one device go first: none while one of
+        # its devices holds a place or has yet to come back; a sleeper goes last, since it
+        # may take hours to wake up and tell.
+        busy = {job.product_id for job in with_place}
+        waiting = sorted(
+            (
+                job
+                for job in self._jobs.values()
+                if job.state is JobState.QUEUED
+                and (
+                    self._pilots.is_proven(job.product_id)
+                    or (job.product_id not in busy and not self._back_online.awaits(job.product_id))
+                )
+            ),
+            key=lambda job: not self._pilots.is_proven(job.product_id) and self._sleeps(job),
+        )
         sub_device_busy = any(job.is_sub_device for job in with_place)
         if not sub_device_busy and (
             first_sub := next((j for j in waiting if j.is_sub_device), None)
@@ -217,11 +274,15 @@ class UpdateQueue:
             return first_sub
         return next((job for job in waiting if not job.is_sub_device), None)
 
+    def _sleeps(self, job: UpdateJob) -> bool:
+        record = self._firmware.record(job.device_id)
+        return record is not None and any(channel.low_power for channel in record.channels)
+
     @callback
     def _let_start(self, job: UpdateJob) -> None:
         """Give the job a place; it starts unless what is known already refuses it."""
         if (reason := self.refusal(job.device_id, at_start=True)) is not None:
-            self.refused(job, InstallRefusedError(reason, job.name))
+            self.refused(job, self.refusal_error(job.device_id, reason))
             return
         job.state = JobState.STARTING
         self._runner.start(job)
@@ -232,6 +293,7 @@ class UpdateQueue:
     def started(self, job: UpdateJob) -> None:
         """A phase of the job runs in the cloud: store and show it."""
         job.state = JobState.RUNNING
+        self._pool.async_start_succeeded()
         self._persist(job)
 
     @callback
@@ -244,7 +306,9 @@ class UpdateQueue:
         """The job ends before any start call: the install call gets the refusal."""
         LOGGER.warning("Firmware update of %s not started: %s", job.name, refusal)
         job.answer_install(refusal)
-        reason = refusal.reason if isinstance(refusal, InstallRefusedError) else str(refusal)
+        reason = refusal.reason.value if isinstance(refusal, InstallRefusedError) else str(refusal)
+        if reason == SkipReason.DEVICE_POOL_EXHAUSTED:
+            self._pool.async_ran_out()
         self._end(job, JobOutcome(JobResult.SKIPPED, job.from_version, job.to_version, reason))
 
     @callback
@@ -263,7 +327,38 @@ class UpdateQueue:
                 "to_version": outcome.to_version,
             },
         )
+        if outcome.result is JobResult.SUCCESS:
+            versions = (outcome.from_version, outcome.to_version)
+            self._back_online.async_watch(job.device_id, job.product_id, versions)
+        elif not self._pilots.is_proven(job.product_id):
+            self._hold_product(job.product_id, job.name)
         self._end(job, outcome)
+
+    @callback
+    def _came_back(self, device_id: str, watch: StoredWatch, back: bool) -> None:
+        """An updated device came back in time (its product is proven), or did not."""
+        if back:
+            self._pilots.async_proven(watch["product_id"])
+        elif not self._pilots.is_proven(watch["product_id"]):
+            self._hold_product(watch["product_id"], self.device_name(device_id))
+        self._start_waiting_jobs()
+
+    @callback
+    def _hold_product(self, product_id: str, pilot: str) -> None:
+        """The product's pilot failed: the others of its product leave the queue unstarted."""
+        held = [
+            job
+            for job in self._jobs.values()
+            if job.product_id == product_id and job.state is JobState.QUEUED
+        ]
+        if not held:
+            return  # no pilot: nothing else of its product waits
+        device = self._home.coordinator.data.devices.get(held[0].device_id)
+        product = device.product_name if device and device.product_name else product_id
+        self._pilots.async_failed(product_id, product, pilot)
+        for job in held:
+            if self._jobs.get(job.device_id) is job:  # each ending may start or end others
+                self.refused(job, InstallRefusedError(SkipReason.PILOT_FAILED, job.name))
 
     @callback
     def _persist(self, job: UpdateJob) -> None:
@@ -279,6 +374,8 @@ class UpdateQueue:
         if not job.finished.done():
             job.finished.set_result(outcome)
         self.changes.async_notify(job.device_id)
+        if not self._jobs:
+            self._pilots.async_end_run()
         self._start_waiting_jobs()
 
     def as_diagnostics(self) -> dict[str, Any]:

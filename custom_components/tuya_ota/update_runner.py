@@ -31,6 +31,7 @@ from .tuya_cloud import (
     FirmwareChannel,
     TuyaCloudError,
     TuyaDeviceOfflineError,
+    TuyaDevicePoolExhaustedError,
     TuyaRateLimitError,
 )
 from .update_job import (
@@ -193,6 +194,9 @@ class UpdateRunner:
         startable = [channel for channel in record.channels if channel.startable]
         running = record.running_channels
         if not startable and not running:
+            if (remind := record.cloud_says_not_now) is not None:  # the cloud's "not now"
+                refusal = InstallRefusedError(SkipReason.CANNOT_UPDATE_NOW, job.name, remind=remind)
+                return StartResult(refusal)
             return StartResult(InstallRefusedError(SkipReason.UP_TO_DATE, job.name))
         job.from_version, job.to_version = record.version_change
         first, after_modules = split_phases(startable, running)
@@ -236,6 +240,8 @@ class UpdateRunner:
             return RATE_LIMITED
         if isinstance(err, TuyaDeviceOfflineError):
             return StartResult(InstallRefusedError(SkipReason.OFFLINE, job.name))
+        if isinstance(err, TuyaDevicePoolExhaustedError):  # no failed update: none was started
+            return StartResult(InstallRefusedError(SkipReason.DEVICE_POOL_EXHAUSTED, job.name))
         if (key := error_key(err)) == "quota_exhausted":
             return StartResult(InstallRefusedError(SkipReason.QUOTA_EXHAUSTED, job.name))
         if key in ACTIONABLE:

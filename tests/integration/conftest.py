@@ -46,9 +46,14 @@ async def sim(start_simulator: StartSimulator) -> TuyaCloudSimulator:
 
 
 @pytest.fixture
-def config_entry(sim: TuyaCloudSimulator) -> MockConfigEntry:
-    """The entry the config flow would create for the owner."""
-    return owner_entry(sim)
+def config_entry(sim: TuyaCloudSimulator, request: pytest.FixtureRequest) -> MockConfigEntry:
+    """The entry the config flow would create for the owner, with a test's ``entry_options``.
+
+    Several devices of the test home share a product: a test of something else installs them
+    together with ``@pytest.mark.entry_options(pilot_per_product=False)``.
+    """
+    marker = request.node.get_closest_marker("entry_options")
+    return owner_entry(sim, options=dict(marker.kwargs) if marker else None)
 
 
 @pytest.fixture
@@ -85,3 +90,8 @@ async def init_integration(
         await hass.async_block_till_done()
     assert await clock.advance(60, until=every_card_shows_versions(config_entry))
     return config_entry
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the options mark."""
+    config.addinivalue_line("markers", "entry_options(**options): the entry's options")

@@ -135,7 +135,9 @@ def simulator_with_owner_home() -> TuyaCloudSimulator:
     return simulator
 
 
-def owner_entry(sim: TuyaCloudSimulator, options: dict[str, int] | None = None) -> MockConfigEntry:
+def owner_entry(
+    sim: TuyaCloudSimulator, options: dict[str, object] | None = None
+) -> MockConfigEntry:
     """The entry the config flow would create for the owner of the test home served by ``sim``."""
     return home_entry(sim, title=HOME_NAME, home_id=HOME_ID, uid=OWNER_UID, options=options)
 

@@ -30,7 +30,11 @@ FAILING = WIFI[7]
 
 @pytest.fixture
 async def sim(start_simulator: StartSimulator) -> TuyaCloudSimulator:
-    """A home of twelve devices: eight Wi-Fi (one offline, one failing), four sub-devices."""
+    """A home of twelve devices: eight Wi-Fi (one offline, one failing), four sub-devices.
+
+    Each is a product of its own, so that no product waits for a pilot of its own: the
+    pilots are test_pilots.py's.
+    """
     simulator = simulator_with_owner_home()
     for device_id in WIFI + SUBS:
         simulator.add_device(
@@ -38,6 +42,7 @@ async def sim(start_simulator: StartSimulator) -> TuyaCloudSimulator:
             SimDevice(
                 device_id=device_id,
                 name=f"Device {device_id[-5:]}",
+                product_id=f"product{device_id[-5:]}",
                 online=device_id != OFFLINE,
                 sub=device_id in SUBS,
                 firmware=[

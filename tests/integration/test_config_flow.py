@@ -22,6 +22,7 @@ from custom_components.tuya_ota.const import (
     CONF_HOME_ID,
     CONF_MAX_PARALLEL,
     CONF_MONTHLY_CALL_BUDGET,
+    CONF_PILOT_PER_PRODUCT,
     CONF_SCAN_INTERVAL_MINUTES,
     CONF_UID,
     DEFAULT_MONTHLY_CALL_BUDGET,
@@ -297,5 +298,6 @@ async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -
         CONF_SCAN_INTERVAL_MINUTES: 60,
         CONF_FIRMWARE_CHECK_HOURS: 24,
         CONF_MONTHLY_CALL_BUDGET: DEFAULT_MONTHLY_CALL_BUDGET,
+        CONF_PILOT_PER_PRODUCT: True,
     }
     assert init_integration.runtime_data.queue.max_parallel == 5

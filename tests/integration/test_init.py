@@ -94,6 +94,7 @@ async def test_restart_shows_last_versions_at_once(
     assert sim.call_count() <= 5
 
 
+@pytest.mark.entry_options(pilot_per_product=False)  # devices of one product
 async def test_secrets_never_logged(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,

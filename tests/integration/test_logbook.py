@@ -77,6 +77,7 @@ async def logbook_lines(
     return [line for line in response["result"] if line.get("domain") == DOMAIN]
 
 
+@pytest.mark.entry_options(pilot_per_product=False)  # devices of one product
 async def test_each_finished_update_is_a_logbook_line(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

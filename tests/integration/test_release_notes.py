@@ -1,4 +1,4 @@
-"""Release notes and the one-line summary warn about what this kind of device does."""
+"""Release notes and the one-line summary warn about what applies to this device."""
 
 from __future__ import annotations
 
@@ -67,11 +67,11 @@ def test_warnings_of_each_kind_of_device(
     device: Device, channels: list[FirmwareChannel], warnings: list[tuple[str, str]]
 ) -> None:
     """The notes keep the firmware's own text first, then a bullet per warning."""
-    notes = release_notes(device, channels)
+    notes = release_notes(device, channels, locally_controlled=True)
     assert notes is not None
     assert notes.startswith("Fixes.\n\n**Before you install**\n\n- ")
     assert warnings_of(notes) == [text for text, _ in warnings]
-    summary = release_summary(device, channels)
+    summary = release_summary(device, channels, locally_controlled=True)
     assert summary == " ".join(phrase for _, phrase in warnings)
     assert len(summary) <= MAX_SUMMARY_LENGTH
     assert "\n" not in summary
@@ -80,7 +80,9 @@ def test_warnings_of_each_kind_of_device(
 def test_every_warning_at_once_fits_the_summary() -> None:
     """All warnings together stay within Home Assistant's 255 characters."""
     summary = release_summary(
-        replace(WIFI_PLUG, sub=True), [replace(OFFERED_MODULE, low_power=True)]
+        replace(WIFI_PLUG, sub=True),
+        [replace(OFFERED_MODULE, low_power=True)],
+        locally_controlled=True,
     )
     assert summary is not None
     assert len(summary) <= MAX_SUMMARY_LENGTH
@@ -89,13 +91,13 @@ def test_every_warning_at_once_fits_the_summary() -> None:
 def test_nothing_offered_no_notes() -> None:
     """Up to date: neither notes nor summary."""
     current = replace(OFFERED_MODULE, version="1.0.0", upgrade_status=0)
-    assert release_notes(WIFI_PLUG, [current]) is None
-    assert release_summary(WIFI_PLUG, [current]) is None
+    assert release_notes(WIFI_PLUG, [current], locally_controlled=True) is None
+    assert release_summary(WIFI_PLUG, [current], locally_controlled=True) is None
 
 
 def test_notes_without_desc_are_the_warnings() -> None:
     """Firmware without notes of its own still warns."""
-    notes = release_notes(WIFI_PLUG, [replace(OFFERED_MODULE, desc="")])
+    notes = release_notes(WIFI_PLUG, [replace(OFFERED_MODULE, desc="")], locally_controlled=True)
     assert notes is not None
     assert notes.startswith("**Before you install**")
 
@@ -103,7 +105,9 @@ def test_notes_without_desc_are_the_warnings() -> None:
 def test_only_offered_channels_count() -> None:
     """A sleeping channel that offers nothing does not make the update wait for wake-up."""
     idle = replace(OFFERED_MODULE, channel=9, version="1.0.0", upgrade_status=0, low_power=True)
-    assert warnings_of(release_notes(WIFI_PLUG, [OFFERED_MODULE, idle])) == [LOCAL_KEY[0]]
+    assert warnings_of(
+        release_notes(WIFI_PLUG, [OFFERED_MODULE, idle], locally_controlled=True)
+    ) == [LOCAL_KEY[0]]
 
 
 @pytest.fixture
@@ -144,7 +148,16 @@ async def test_entities_warn(
     entity_id: str,
     first_warning: tuple[str, str],
 ) -> None:
-    """What the update dialog shows: the summary above the notes, the notes' warnings."""
+    """What the update dialog shows: the summary above the notes, the notes' warnings.
+
+    A localtuya entry here has every device, so the local key's warning comes last.
+    """
+    devices = {
+        device_id: {} for device_id in init_integration.runtime_data.coordinator.data.devices
+    }
+    MockConfigEntry(domain="localtuya", data={"devices": devices}).add_to_hass(hass)
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
     client = await hass_ws_client(hass)
     notes = await notes_of(client, entity_id)
     assert warnings_of(notes)[0] == first_warning[0]
@@ -159,3 +172,46 @@ async def test_up_to_date_entity_has_no_summary(
 ) -> None:
     """Nothing offered, nothing to warn about."""
     assert hass.states.get(CURRENT_ENTITY).attributes["release_summary"] is None
+
+
+@pytest.mark.parametrize(
+    ("local_entry", "warned"),
+    [
+        (None, False),
+        (("tuya_local", {"device_id": "bf00000000000000plug"}), True),
+        (("tuya_local", {"device_id": "bf0000000000000other"}), False),
+        (("localtuya", {"devices": {"bf00000000000000plug": {}}}), True),
+        (("localtuya", {"device_id": "bf00000000000000plug"}), True),
+    ],
+    ids=["no-local-integration", "tuya-local", "tuya-local-other", "localtuya", "localtuya-v3"],
+)
+async def test_local_key_warning_only_for_local_devices(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    local_entry: tuple[str, dict[str, object]] | None,
+    warned: bool,
+) -> None:
+    """The local key matters only to a local integration that has this very device."""
+    if local_entry is not None:
+        MockConfigEntry(domain=local_entry[0], data=local_entry[1]).add_to_hass(hass)
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    summary = hass.states.get(PLUG_ENTITY).attributes["release_summary"]
+    assert (LOCAL_KEY[1] in (summary or "")) is warned
+
+
+def test_the_clouds_not_now_leads_notes_and_summary() -> None:
+    """can_upgrade false: the cloud's reason first in the summary and the notes."""
+    low = replace(OFFERED_MODULE, can_upgrade=False, remind="Battery too low: charge it first")
+    summary = release_summary(WIFI_PLUG, [low], locally_controlled=False)
+    assert summary == "Cannot update now: Battery too low: charge it first"
+    notes = release_notes(WIFI_PLUG, [low], locally_controlled=False)
+    assert notes is not None
+    assert notes.startswith("**Cannot update now:** Battery too low: charge it first\n\nFixes.")
+
+
+def test_release_date_in_the_notes() -> None:
+    """firmware_deploy_time shows as the release date."""
+    released = replace(OFFERED_MODULE, released_at=1_793_577_600.0)  # 2026-11-02 UTC
+    notes = release_notes(WIFI_PLUG, [released], locally_controlled=False)
+    assert notes == "*Released 2026-11-02*\n\nFixes."

@@ -29,6 +29,7 @@ from .home import (
 )
 
 
+@pytest.mark.entry_options(pilot_per_product=False)  # devices of one product
 async def test_role_lost_and_back(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

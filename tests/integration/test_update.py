@@ -121,9 +121,10 @@ async def test_release_notes(
     client = await hass_ws_client(hass)
     await client.send_json({"id": 1, "type": "update/release_notes", "entity_id": PLUG_ENTITY})
     result = await client.receive_json()
-    assert result["result"].startswith("Faster pairing.\n\n**Before you install**")
+    assert result["result"] == "*Released 2023-11-14*\n\nFaster pairing."
     await client.send_json({"id": 2, "type": "update/release_notes", "entity_id": DIMMER_ENTITY})
     result = await client.receive_json()
-    assert result["result"].startswith(
-        "### Main 2.1.0\n\nWi-Fi fixes\n\n### MCU 1.0.5\n\nSmoother dim\n\n**Before you install**"
+    assert result["result"] == (
+        "### Main 2.1.0\n\n*Released 2023-11-14*\n\nWi-Fi fixes\n\n"
+        "### MCU 1.0.5\n\n*Released 2023-11-14*\n\nSmoother dim"
     )

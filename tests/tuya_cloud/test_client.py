@@ -115,6 +115,7 @@ async def test_every_call(client: TuyaCloudClient, sim: TuyaCloudSimulator) -> N
         version="2.1.0",
         desc="",
         timeout_s=300,
+        released_at=1_700_000_000.0,
     )
     assert all(channel.startable for channel in firmware)
 

@@ -5,6 +5,8 @@ Driven with raw signed requests (the simulator's own signing), as test_simulator
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import aiohttp
 import pytest
 
@@ -161,6 +163,36 @@ def test_command_line_selects_a_trouble() -> None:
     assert (args.scenario, args.trouble_after) == ("no-iot-core", 120.0)
     sim = sim_main.build(args)
     assert sim.devices
-    assert sim._unsubscribed[IOT_CORE] >= sim.clock() + 119  # white-box: the delay applies
+    assert sim.faults.unsubscribed[IOT_CORE] >= sim.clock() + 119  # white-box: the delay applies
     with pytest.raises(SystemExit):
         sim_main.parse_args(["--scenario", "device-ota"])
+
+
+async def test_controllable_device_pool(
+    raw: Raw, sim: TuyaCloudSimulator, clock: FakeClock
+) -> None:
+    """A pool of one: the first device started this month may start again; others 60001001."""
+    add(sim, "bfb", firmware())
+    add(sim, "bfc", firmware())
+    sim.limit_device_pool(1)
+    assert await raw.firmware("bfb")  # reads never take a slot
+    assert await raw.start("bfa", 0) is True
+    _, envelope = await raw.request("POST", f"{FW}/bfb/firmware/0")
+    assert (envelope["code"], envelope["msg"]) == (
+        60001001,
+        "Your controllable device pool quota is insufficient.",
+    )
+    assert await raw.firmware("bfb")
+    clock.advance(60)
+    sim.publish_firmware("bfa", 0, "1.2.0")
+    assert await raw.start("bfa", 0) is True  # its slot holds all month
+    # The pool empties on the 1st, UTC: the clock starts on 14 November 2023.
+    clock.advance(datetime(2023, 12, 1, tzinfo=UTC).timestamp() - 1 - clock())
+    await raw.login()
+    assert await raw.code("POST", f"{FW}/bfb/firmware/0") == 60001001
+    clock.advance(1)
+    assert await raw.start("bfb", 0) is True
+    assert await raw.code("POST", f"{FW}/bfc/firmware/0") == 60001001
+    sim.limit_device_pool(None)
+    assert await raw.start("bfc", 0) is True
+    assert [device_id for device_id, _, _ in sim.start_calls] == ["bfa", "bfa", "bfb", "bfc"]

@@ -33,6 +33,7 @@ from .exceptions import (
 )
 from .models import (
     Device,
+    DeviceDetails,
     FirmwareChannel,
     Home,
     HomeMember,
@@ -232,6 +233,11 @@ class TuyaCloudClient:
         """List a home's devices (the answer carries local keys: never log it)."""
         result = await self._call("GET", f"/v1.0/homes/{_segment(home_id)}/devices")
         return _parse("devices", lambda: parse_list(result, "devices", Device.from_api))
+
+    async def get_device_details(self, device_id: str) -> DeviceDetails:
+        """Read one device's details (online or not): one call, cheaper than the home's list."""
+        result = await self._call("GET", f"/v2.0/cloud/thing/{_segment(device_id)}")
+        return _parse("device details", lambda: DeviceDetails.from_api(result))
 
     async def get_firmware(self, device_id: str) -> list[FirmwareChannel]:
         """Read a device's firmware channels and their update state."""

@@ -18,6 +18,8 @@ CODE_DEVICE_NOT_FOUND: Final = 2010
 NOT_SUBSCRIBED_CODES: Final = frozenset({28841101, 28841105})
 CODE_TRIAL_EXPIRED: Final = 28841002
 CODE_QUOTA_EXHAUSTED: Final = 28841004
+CODE_DEVICE_POOL_EXHAUSTED: Final = 60001001
+CODE_NO_SPACE_PERMISSION: Final = 40001900
 
 
 class TuyaCloudError(Exception):
@@ -96,6 +98,17 @@ class TuyaQuotaExhaustedError(TuyaAccountError):
     """The month's call quota is spent (28841004): every call fails until the month turns."""
 
 
+class TuyaDevicePoolExhaustedError(TuyaApiError):
+    """The trial's pool of devices the project may command this month is used up (60001001).
+
+    Not a failed update: no start call can succeed until the month turns (or a bigger plan).
+    """
+
+
+class TuyaNoSpacePermissionError(TuyaApiError):
+    """A call the project's kind may not make (40001900), seen on the batch device call."""
+
+
 class TuyaClockSkewError(TuyaConnectionError):
     """The cloud rejected the request's timestamp (1013): the client retries once."""
 
@@ -126,4 +139,8 @@ def error_for_code(code: int, msg: str, *, call: str, product: str) -> TuyaCloud
         return TuyaTrialExpiredError(code, msg)
     if code == CODE_QUOTA_EXHAUSTED:
         return TuyaQuotaExhaustedError(code, msg)
+    if code == CODE_DEVICE_POOL_EXHAUSTED:
+        return TuyaDevicePoolExhaustedError(code, msg)
+    if code == CODE_NO_SPACE_PERMISSION:
+        return TuyaNoSpacePermissionError(code, msg)
     return TuyaApiError(code, msg)

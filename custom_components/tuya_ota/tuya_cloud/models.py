@@ -239,6 +239,23 @@ class Device:
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceDetails:
+    """What the device-details call says of one device that the integration needs."""
+
+    device_id: str
+    online: bool
+
+    @classmethod
+    def from_api(cls, raw: object) -> DeviceDetails:
+        """Parse the device-details call's result (secrets and places are dropped)."""
+        data = _mapping(raw, "device details")
+        return cls(
+            device_id=_required_str(data, "id", "device_id", "deviceId"),
+            online=_bool(data, "is_online", "isOnline", "online"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class FirmwareChannel:
     """One firmware channel (module) of a device and its update state."""
 
@@ -251,11 +268,18 @@ class FirmwareChannel:
     low_power: bool
     timeout_s: int | None
     remind: str
+    # When the offered firmware was released (epoch seconds), when the cloud says.
+    released_at: float | None = None
 
     @property
     def name(self) -> str:
         """The channel's human name (Main, MCU, Zigbee...)."""
         return channel_name(self.channel)
+
+    @property
+    def not_now(self) -> bool:
+        """An update is offered, but the cloud says the device cannot take it now (``remind``)."""
+        return self.update_available and not self.can_upgrade
 
     @property
     def update_available(self) -> bool:
@@ -296,6 +320,7 @@ class FirmwareChannel:
         current = _str(data, "current_version", "currentVersion")
         status = _int(data, "upgrade_status", "upgradeStatus", default=0)
         timeout_s = _int(data, "timeout")
+        deployed = _int(data, "firmware_deploy_time", "firmwareDeployTime")
         return cls(
             channel=channel,
             upgrade_status=status if status is not None else 0,
@@ -306,6 +331,7 @@ class FirmwareChannel:
             low_power=_int(data, "dev_type", "devType", default=0) == 1,
             timeout_s=timeout_s if timeout_s and timeout_s > 0 else None,
             remind=_str(data, "remind"),
+            released_at=deployed / 1000 if deployed and deployed > 0 else None,
         )
 
 
