@@ -338,3 +338,24 @@ async def test_an_offer_is_followed_once_per_group(
     await clock.advance(DAY_S)
     # Five groups (product and installed versions), each read every 11 hours: no more.
     assert sum(call.kind == "firmware" for call in sim.calls) <= 5 * math.ceil(DAY_S / 39600)
+
+
+async def test_updates_a_product_installed_by_itself_show_within_the_period(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """The app's automatic updates installed the plugs' firmware by themselves: within one
+    firmware period no card of them offers it any more (a scheduled read of one plug has the
+    rest of its group read)."""
+    plugs = [PLUG, FAILING, SLEEPY]  # one product, the same versions: one group
+    for device_id in plugs:
+        sim.self_update(device_id)
+    period = init_integration.runtime_data.firmware.period_s
+
+    def still_offered() -> list[str]:
+        return [
+            device_id
+            for device_id in plugs
+            if init_integration.runtime_data.firmware.record(device_id).update_available
+        ]
+
+    assert await clock.advance(period + 60, until=lambda: not still_offered())
