@@ -181,6 +181,8 @@ class UpdateQueue:
     @callback
     def async_restore(self) -> None:
         """Take up the jobs of before the restart, and updates the cloud reports running."""
+        # Devices that must come back hold their product's others, from the first moment.
+        self._back_online.async_start()
         devices = self._home.coordinator.data.devices
         for device_id, stored in self._home.store.jobs().items():
             if device_id not in devices:
@@ -200,7 +202,6 @@ class UpdateQueue:
         self._home.entry.async_on_unload(
             self._home.coordinator.async_add_listener(self._role_or_list_changed)
         )
-        self._back_online.async_start()
 
     @callback
     def _follow_if_running(self, device_id: str, *, start_waiting: bool = True) -> None:
