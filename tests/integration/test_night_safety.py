@@ -251,3 +251,28 @@ async def test_the_night_blueprint_lists_the_held_devices(
     assert message.startswith("1 updated, 1 failed.")
     assert "Held back, the first device of their product having failed:" in message
     assert message.count("not installed") == 3
+
+
+async def test_a_restart_while_the_pilot_must_come_back(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sim: TuyaCloudSimulator, clock: Clock
+) -> None:
+    """The pilot succeeded and reboots for five minutes; Home Assistant restarts meanwhile:
+    the watch goes on, the device is seen back, and the others follow."""
+    for plug in PLUGS:
+        sim.get_device(plug).firmware[0].offline_after_update = True
+        sim.get_device(plug).firmware[0].back_online_after_s = 300
+    finished = FinishedUpdates(hass)
+    await hass.services.async_call(
+        DOMAIN, "update_all", {"entity_id": [entity_of(plug) for plug in PLUGS]}, blocking=True
+    )
+    assert await clock.advance(600, until=finished.any_ended)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await clock.advance(30)
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert len(started(sim)) == 1
+    assert await clock.advance(3600, until=lambda: len(finished.events) == 4)
+    assert finished.results == ["success"] * 4
+    starts = {device_id: at for device_id, _, at in sim.start_calls}
+    pilot = min(PLUGS, key=starts.__getitem__)
+    assert min(starts[plug] for plug in PLUGS if plug != pilot) >= starts[pilot] + 60 + 300
