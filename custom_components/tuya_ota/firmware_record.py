@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, TypedDict
 
-from .tuya_cloud import FirmwareChannel
+from .tuya_cloud import FirmwareChannel, not_now_reason
 
 
 class StoredFirmware(TypedDict):
@@ -59,7 +59,7 @@ class FirmwareRecord:
     @property
     def cloud_says_not_now(self) -> str | None:
         """The cloud's reason (``remind``) when an offered channel cannot update now."""
-        return next((channel.remind or "-" for channel in self.channels if channel.not_now), None)
+        return not_now_reason(self.channels)
 
     @property
     def running_channels(self) -> list[FirmwareChannel]:

@@ -13,7 +13,7 @@ from typing import Final
 
 from homeassistant.core import HomeAssistant
 
-from .tuya_cloud import Device, FirmwareChannel
+from .tuya_cloud import Device, FirmwareChannel, not_now_reason
 
 # Local integrations that talk to Tuya devices with their local key; their entries name the
 # device (``device_id``, or ``devices`` keyed by id).
@@ -58,11 +58,6 @@ def controlled_locally(hass: HomeAssistant, tuya_device_id: str) -> bool:
             ):
                 return True
     return False
-
-
-def _remind(channels: Sequence[FirmwareChannel]) -> str | None:
-    """Why the cloud says the device cannot update now, when it says so."""
-    return next((channel.remind or "-" for channel in channels if channel.not_now), None)
 
 
 def _released(channel: FirmwareChannel) -> str:
@@ -115,7 +110,7 @@ def release_notes(
             _paragraphs(f"### {channel.name} {channel.version}", _released(channel), channel.desc)
             for channel in offered
         )
-    remind = _remind(offered)
+    remind = not_now_reason(offered)
     not_now = NOT_NOW.format(remind=remind) if remind is not None else ""
     warnings = _warnings(device, offered, locally_controlled=locally_controlled)
     bullets = "\n".join(f"- {text}" for text, _ in warnings)
@@ -133,7 +128,7 @@ def release_summary(
     offered = _offered(channels)
     if not offered:
         return None
-    remind = _remind(offered)
+    remind = not_now_reason(offered)
     phrases = [] if remind is None else [f"Cannot update now: {remind}"]
     warnings = _warnings(device, offered, locally_controlled=locally_controlled)
     phrases += [phrase for _, phrase in warnings]

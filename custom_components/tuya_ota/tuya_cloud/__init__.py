@@ -44,6 +44,7 @@ from .models import (
     UpgradeProgress,
     UpgradeStatus,
     channel_name,
+    not_now_reason,
     parse_firmware,
     parse_list,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "api_product",
     "canonical_url",
     "channel_name",
+    "not_now_reason",
     "parse_firmware",
     "parse_list",
     "sign",

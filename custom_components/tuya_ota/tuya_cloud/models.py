@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -333,6 +333,11 @@ class FirmwareChannel:
             remind=_str(data, "remind"),
             released_at=deployed / 1000 if deployed and deployed > 0 else None,
         )
+
+
+def not_now_reason(channels: Iterable[FirmwareChannel]) -> str | None:
+    """The cloud's reason (``remind``) when an offered channel cannot update now."""
+    return next((channel.remind or "-" for channel in channels if channel.not_now), None)
 
 
 def parse_firmware(raw: object) -> list[FirmwareChannel]:
